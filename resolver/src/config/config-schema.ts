@@ -1,0 +1,165 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+// The configuration file's shape. Key names here are a public contract: operators keep
+// these files under version control and the Docker image documents them. Add keys freely;
+// never rename one.
+
+const HostPort = Type.String({ pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^\\s:\\[\\]]+):[0-9]{1,5}$', description: 'host:port, IPv6 as [::1]:53' });
+const Cidr = Type.String({ minLength: 1, description: 'an IPv4 or IPv6 CIDR, or a single address' });
+const Hhmm = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$' });
+const Day = Type.Union(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => Type.Literal(d)));
+const IsoDate = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' });
+
+export const ListFormat = Type.Union(
+  ['auto', 'hosts', 'domains', 'adblock', 'dnsmasq', 'rpz', 'regex'].map((f) => Type.Literal(f)),
+);
+
+export const BlocklistSourceSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    category: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$' }),
+    source: Type.String({ minLength: 1, description: 'a file path (relative to the config file) or an http(s) URL' }),
+    format: Type.Optional(ListFormat),
+    enabled: Type.Optional(Type.Boolean()),
+    refresh_hours: Type.Optional(Type.Number({ minimum: 0.05, maximum: 24 * 30 })),
+    description: Type.Optional(Type.String()),
+    license: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const ScheduleSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    days: Type.Array(Day, { minItems: 1 }),
+    from: Hhmm,
+    to: Hhmm,
+    block: Type.Optional(Type.Array(Type.String())),
+    deny: Type.Optional(Type.Array(Type.String())),
+    allow: Type.Optional(Type.Array(Type.String())),
+    // date ranges (inclusive) on which this window does not apply: holidays, term breaks
+    except: Type.Optional(Type.Array(Type.Object({ from: IsoDate, to: IsoDate, name: Type.Optional(Type.String()) }, { additionalProperties: false }))),
+  },
+  { additionalProperties: false },
+);
+
+export const SafeSearchSchema = Type.Object(
+  {
+    google: Type.Optional(Type.Boolean()),
+    youtube: Type.Optional(Type.Union([Type.Literal(false), Type.Literal('strict'), Type.Literal('moderate')])),
+    bing: Type.Optional(Type.Boolean()),
+    duckduckgo: Type.Optional(Type.Boolean()),
+    yandex: Type.Optional(Type.Boolean()),
+    ecosia: Type.Optional(Type.Boolean()),
+    pixabay: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const BlockMode = Type.Union(['nxdomain', 'null', 'refused', 'custom'].map((m) => Type.Literal(m)));
+
+export const PolicySchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    description: Type.Optional(Type.String()),
+    block: Type.Optional(Type.Array(Type.String())),
+    deny: Type.Optional(Type.Array(Type.String())),
+    allow: Type.Optional(Type.Array(Type.String())),
+    safe_search: Type.Optional(SafeSearchSchema),
+    block_mode: Type.Optional(BlockMode),
+    block_ips: Type.Optional(Type.Array(Type.String())),
+    block_ttl: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })),
+    schedules: Type.Optional(Type.Array(ScheduleSchema)),
+  },
+  { additionalProperties: false },
+);
+
+export const NetworkSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    kind: Type.Optional(Type.Union(['school', 'home', 'isp', 'other'].map((k) => Type.Literal(k)))),
+    cidrs: Type.Optional(Type.Array(Cidr)),
+    doh_token: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,128}$' })),
+    policy: Type.String({ minLength: 1 }),
+    timezone: Type.Optional(Type.String()),
+    contact: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    data_dir: Type.String({ minLength: 1 }),
+    log_level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+    dns: Type.Object(
+      {
+        listen: Type.Array(HostPort, { minItems: 1 }),
+        // largest UDP answer sent, whatever the client advertises (DNS flag day 2020)
+        udp_payload_max: Type.Integer({ minimum: 512, maximum: 4096 }),
+        tcp_idle_timeout_ms: Type.Integer({ minimum: 100, maximum: 600_000 }),
+        tcp_max_connections: Type.Integer({ minimum: 1, maximum: 100_000 }),
+        // a Node cluster of this many workers sharing the listening sockets (0 = one process)
+        workers: Type.Integer({ minimum: 0, maximum: 64 }),
+      },
+      { additionalProperties: false },
+    ),
+    http: Type.Object({ listen: HostPort }, { additionalProperties: false }),
+    upstreams: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+    upstream: Type.Object(
+      {
+        // one try against one upstream
+        try_timeout_ms: Type.Integer({ minimum: 50, maximum: 30_000 }),
+        // the client never waits longer than this for an answer (stale or SERVFAIL after)
+        resolve_timeout_ms: Type.Integer({ minimum: 100, maximum: 60_000 }),
+        // extra CA bundle (PEM) trusted for DoT/DoH upstreams, besides the system store
+        tls_ca_file: Type.Optional(Type.String()),
+      },
+      { additionalProperties: false },
+    ),
+    cache: Type.Object(
+      {
+        max_entries: Type.Integer({ minimum: 0 }),
+        max_bytes: Type.Integer({ minimum: 0 }),
+        min_ttl: Type.Integer({ minimum: 0 }),
+        max_ttl: Type.Integer({ minimum: 1 }),
+        negative_max_ttl: Type.Integer({ minimum: 0 }),
+        // RFC 8767: how long past expiry an answer may still be served when upstreams fail
+        stale_window_s: Type.Integer({ minimum: 0 }),
+        stale_answer_ttl: Type.Integer({ minimum: 1, maximum: 3600 }),
+        prefetch: Type.Boolean(),
+      },
+      { additionalProperties: false },
+    ),
+    lists: Type.Object(
+      {
+        refresh_hours: Type.Number({ minimum: 0.05 }),
+        fetch_timeout_ms: Type.Integer({ minimum: 100 }),
+        max_bytes: Type.Integer({ minimum: 1024 }),
+        max_regex: Type.Integer({ minimum: 0 }),
+        bundled: Type.Boolean({ description: 'load the default offline set shipped in blocklists/' }),
+      },
+      { additionalProperties: false },
+    ),
+    stats: Type.Object(
+      {
+        flush_interval_s: Type.Number({ minimum: 0.1, maximum: 3600 }),
+        hourly_retention_days: Type.Integer({ minimum: 1 }),
+        daily_retention_days: Type.Integer({ minimum: 1 }),
+        domain_threshold: Type.Integer({ minimum: 1 }),
+        suppress_below: Type.Integer({ minimum: 1 }),
+      },
+      { additionalProperties: false },
+    ),
+    blocklists: Type.Array(BlocklistSourceSchema),
+    policies: Type.Array(PolicySchema),
+    networks: Type.Array(NetworkSchema),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type BlocklistSourceConfig = Static<typeof BlocklistSourceSchema>;
+export type PolicyConfig = Static<typeof PolicySchema>;
+export type NetworkConfig = Static<typeof NetworkSchema>;
+export type ScheduleConfig = Static<typeof ScheduleSchema>;
+export type SafeSearchConfig = Static<typeof SafeSearchSchema>;

@@ -1,0 +1,12 @@
+import * as core from './001-core.js';
+import * as lists from './002-lists.js';
+import * as stats from './003-stats.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+// Append only: a released migration is never edited, a change is a new file.
+export const MIGRATIONS: Migration[] = [core, lists, stats].map((m) => ({ version: m.version, name: m.name, sql: m.sql }));
