@@ -227,3 +227,25 @@ export function encodeName(name: string): Buffer {
   if (parts.length > 255) throw new Error(`wire: name too long "${name}"`);
   return Buffer.from(parts);
 }
+
+/** Like `readName`, but returns the uncompressed wire form (case kept). null if bad. */
+export function readNameWire(msg: Uint8Array, off: number, end: number): Buffer | null {
+  const out: number[] = [];
+  let hops = 0;
+  while (off < end) {
+    const l = msg[off];
+    if (l === 0) {
+      out.push(0);
+      return Buffer.from(out);
+    }
+    if ((l & 0xc0) === 0xc0) {
+      if (off + 1 >= end || ++hops > 32) return null;
+      off = ((l & 0x3f) << 8) | msg[off + 1];
+      continue;
+    }
+    if (l > 63 || off + 1 + l > end || out.length + l + 2 > 255) return null;
+    for (let k = off; k <= off + l; k++) out.push(msg[k]);
+    off += l + 1;
+  }
+  return null;
+}

@@ -12,12 +12,24 @@ export const enum Counter {
 }
 export const COUNTER_COUNT = 6;
 export const COUNTER_NAMES = ['total', 'blocked', 'rewritten', 'cache_hits', 'upstream_errors', 'refused'] as const;
+export type CounterName = (typeof COUNTER_NAMES)[number];
 
 /** Category bit indexes are 0..31 (see lists/categories.ts). */
 export const CATEGORY_SLOTS = 32;
+/**
+ * Blocks by a policy's own deny rule carry category -1 (see Decision.category); they get
+ * the slot after the 32 category bits so blocked-by-category still adds up to blocked.
+ */
+export const RULE_SLOT = CATEGORY_SLOTS;
 
 export class NetworkCounters {
   readonly totals = new Float64Array(COUNTER_COUNT);
-  readonly blockedByCategory = new Float64Array(CATEGORY_SLOTS);
+  readonly blockedByCategory = new Float64Array(CATEGORY_SLOTS + 1);
   constructor(readonly networkId: number) {}
+}
+
+/** Hot path: one blocked query, by category bit (or -1 for a policy deny rule). Total is counted apart, for every query. */
+export function countBlock(c: NetworkCounters, category: number): void {
+  c.totals[Counter.Blocked]++;
+  c.blockedByCategory[category >= 0 && category < CATEGORY_SLOTS ? category : RULE_SLOT]++;
 }

@@ -5,6 +5,9 @@ import { MIGRATIONS } from './migrations/index.js';
 
 export type Db = Database.Database;
 
+/** The store's file name inside the data directory. */
+export const DB_FILE_NAME = 'nestguard.db';
+
 /**
  * Opens (creating if needed) the SQLite store: WAL so readers never block the writer and
  * another process (an admin tool, a second node) can change policy while we serve,

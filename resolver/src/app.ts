@@ -1,0 +1,115 @@
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { LoadedConfig } from './config/load-config.js';
+import { parseHostPort } from './config/host-port.js';
+import { ResponseCache } from './cache/response-cache.js';
+import { dohRoutes } from './http/doh-routes.js';
+import { healthRoutes } from './http/health-routes.js';
+import { ListManager } from './lists/list-manager.js';
+import { PolicyService } from './policy/policy-service.js';
+import { QueryHandler } from './server/query-handler.js';
+import { TcpListener } from './server/tcp-listener.js';
+import { UdpListener } from './server/udp-listener.js';
+import { StatsRecorder, statsOptionsFromConfig } from './stats/stats-recorder.js';
+import { DB_FILE_NAME, openDatabase, type Db } from './store/database.js';
+import { UpstreamPool } from './upstream/upstream-pool.js';
+import { parseUpstreamUrl } from './upstream/upstream-url.js';
+
+// Composition root: the one place that decides what is built, in which order, and how it is
+// torn down. Order matters: the store first (everything reads it), then lists (policies
+// refer to their categories), stats (policies hold their counters), policies, and only then
+// the listeners, so the first query already meets the full filter.
+
+export interface Running {
+  dns: Array<UdpListener | TcpListener>;
+  http: FastifyInstance | null;
+  db: Db;
+  lists: ListManager;
+  policy: PolicyService;
+  stats: StatsRecorder;
+  cache: ResponseCache;
+  upstream: UpstreamPool;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** cluster workers serve DNS only: the primary runs the HTTP API, list refreshes and stats roll-up */
+  http?: boolean;
+}
+
+export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: StartOptions = {}): Promise<Running> {
+  const { config } = loaded;
+  const db = openDatabase(join(config.data_dir, DB_FILE_NAME));
+
+  const lists = new ListManager({ db, config, baseDir: loaded.baseDir, logger: log.child({ stage: 'lists' }) });
+  await lists.start();
+
+  const stats = new StatsRecorder(db, {
+    ...statsOptionsFromConfig(config.stats),
+    onError: (err) => log.error({ err, stage: 'stats' }, 'stats: flush failed; counts kept for the next try'),
+  });
+  stats.start();
+
+  const policy = new PolicyService({
+    db,
+    config,
+    lists: () => lists.matcher,
+    counters: (id, name) => stats.countersFor(id, name),
+    logger: log.child({ stage: 'policy' }),
+  });
+  policy.start();
+
+  const cache = new ResponseCache({
+    maxEntries: config.cache.max_entries,
+    maxBytes: config.cache.max_bytes,
+    minTtl: config.cache.min_ttl,
+    maxTtl: config.cache.max_ttl,
+    negativeMaxTtl: config.cache.negative_max_ttl,
+    staleWindowS: config.cache.stale_window_s,
+  });
+  const upstream = new UpstreamPool(config.upstreams.map(parseUpstreamUrl), {
+    tryTimeoutMs: config.upstream.try_timeout_ms,
+    tlsCaFile: config.upstream.tls_ca_file,
+    logger: log.child({ stage: 'upstream' }),
+  });
+  const handler = new QueryHandler(policy, cache, upstream, stats, {
+    resolveTimeoutMs: config.upstream.resolve_timeout_ms,
+    staleAnswerTtl: config.cache.stale_answer_ttl,
+    prefetch: config.cache.prefetch,
+  }, log.child({ stage: 'resolver' }));
+
+  const dns: Array<UdpListener | TcpListener> = [];
+  for (const l of config.dns.listen) {
+    const addr = parseHostPort(l);
+    dns.push(new UdpListener(addr, handler, config.dns.udp_payload_max, log));
+    dns.push(new TcpListener(addr, handler, { idleTimeoutMs: config.dns.tcp_idle_timeout_ms, maxConnections: config.dns.tcp_max_connections }, log));
+  }
+
+  let http: FastifyInstance | null = null;
+  const close = async () => {
+    await Promise.allSettled(dns.map((d) => d.close()));
+    if (http) await http.close().catch(() => undefined);
+    policy.stop();
+    lists.stop();
+    stats.stop(); // the final flush: a graceful shutdown loses no count
+    await upstream.close();
+    db.close();
+  };
+
+  try {
+    for (const d of dns) await d.listen();
+    if (opts.http !== false) {
+      // no request logging: it would write client addresses
+      http = Fastify({ logger: false, disableRequestLogging: true, trustProxy: false });
+      dohRoutes(http, handler, policy);
+      healthRoutes(http, { cache, upstream, lists, handler });
+      const h = parseHostPort(config.http.listen);
+      await http.listen({ host: h.host, port: h.port });
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { dns, http, db, lists, policy, stats, cache, upstream, close };
+}

@@ -1,0 +1,56 @@
+import { bareOpt, truncatedResponse } from '../dns/message-builders.js';
+import type { ParsedQuery } from '../dns/wire.js';
+import type { CacheEntry } from './response-cache.js';
+
+// Turns a cached upstream answer into the reply to one client: the client's ID, its spelling
+// of the name (0x20 echo), its RD bit, aged TTLs, an OPT record only if the client sent one,
+// and TC=1 when the result does not fit the client's UDP size. The upstream's bytes are never
+// re-encoded.
+
+function variantFor(e: CacheEntry, clientHasOpt: boolean): Buffer {
+  const opt = e.info.optStart >= 0;
+  if (clientHasOpt === opt) return e.resp;
+  if (!clientHasOpt) {
+    // an OPT in mid-section is never cached (ResponseCache.store); relaying it once is harmless
+    if (!e.info.optLast) return e.resp;
+    if (!e.noOpt) {
+      const b = Buffer.from(e.resp.subarray(0, e.info.optStart));
+      b.writeUInt16BE(b.readUInt16BE(10) - 1, 10);
+      e.noOpt = b;
+    }
+    return e.noOpt;
+  }
+  if (!e.withOpt) {
+    const b = Buffer.concat([e.resp, bareOpt(e.dnssecOk)]);
+    b.writeUInt16BE(b.readUInt16BE(10) + 1, 10);
+    e.withOpt = b;
+  }
+  return e.withOpt;
+}
+
+/**
+ * The reply bytes. With `share`, the cached Buffer itself is patched and returned (the UDP
+ * send copies it into the kernel synchronously; see ResponseCache.detach for when it doesn't);
+ * otherwise a private copy. `staleTtl` > 0 serves an expired entry with that TTL (RFC 8767).
+ */
+export function answerFromEntry(e: CacheEntry, msg: Uint8Array, q: ParsedQuery, now: number, maxLen: number, share: boolean, staleTtl: number): Buffer {
+  const variant = variantFor(e, q.hasOpt);
+  if (variant.length > maxLen) return truncatedResponse(msg, q, e.info.rcode, (variant[2] & 0x04) !== 0);
+  const b = share ? variant : Buffer.from(variant);
+  b[0] = msg[0];
+  b[1] = msg[1];
+  b[2] = (b[2] & 0xfe) | (msg[2] & 0x01);
+  for (let i = 12; i < q.qnameEnd; i++) b[i] = msg[i];
+  const offs = e.info.ttlOffsets;
+  const ttls = e.ttls;
+  if (staleTtl > 0) {
+    for (let i = 0; i < offs.length; i++) b.writeUInt32BE(Math.min(ttls[i], staleTtl), offs[i]);
+  } else {
+    const age = ((now - e.storedAt) / 1000) | 0;
+    for (let i = 0; i < offs.length; i++) {
+      const t = ttls[i] - age;
+      b.writeUInt32BE(t > 0 ? t : 0, offs[i]);
+    }
+  }
+  return b;
+}

@@ -1,0 +1,132 @@
+import { LRUCache } from 'lru-cache';
+import type { ResponseInfo } from '../dns/response-info.js';
+import { WireName } from '../dns/wire-name.js';
+import { questionHash, sameQuestion } from './question-key.js';
+
+export interface CacheOptions {
+  maxEntries: number;
+  maxBytes: number;
+  minTtl: number;
+  maxTtl: number;
+  negativeMaxTtl: number;
+  staleWindowS: number;
+}
+
+/**
+ * One upstream answer as cached: the upstream's bytes (never re-encoded), where its TTLs sit,
+ * and its lifetime. Variants without/with an OPT record are derived lazily per client kind.
+ */
+export class CacheEntry {
+  /** the upstream answer with its OPT as received, if it had one */
+  resp: Buffer;
+  /** for clients without EDNS: the same bytes with the trailing OPT cut off */
+  noOpt: Buffer | null = null;
+  /** for EDNS clients when the upstream sent no OPT: our bare OPT appended */
+  withOpt: Buffer | null = null;
+  hits = 0;
+  prefetching = false;
+  readonly size: number;
+  readonly cnameTargets: WireName[] | null;
+
+  constructor(
+    readonly key: number,
+    /** lower-cased question bytes: name, type, class */
+    readonly question: Uint8Array,
+    readonly dnssecOk: boolean,
+    resp: Buffer,
+    readonly info: ResponseInfo,
+    /** clamped per-record TTLs, as served at age 0 */
+    readonly ttls: Uint32Array,
+    readonly storedAt: number,
+    /** ms */
+    readonly expiresAt: number,
+    readonly staleUntil: number,
+    readonly lifetimeMs: number,
+  ) {
+    this.resp = resp;
+    this.size = resp.length * 2 + question.length + info.ttlOffsets.length * 8 + 200;
+    this.cnameTargets = info.cnameTargets ? info.cnameTargets.flatMap((t) => {
+      try { return [WireName.fromText(t)]; } catch { return []; }
+    }) : null;
+  }
+}
+
+/** Counters for the admin API: hits, misses, size. */
+export class CacheStats {
+  hits = 0;
+  misses = 0;
+  staleServed = 0;
+  prefetches = 0;
+  inserts = 0;
+}
+
+export class ResponseCache {
+  readonly stats = new CacheStats();
+  private readonly lru: LRUCache<number, CacheEntry> | null;
+
+  constructor(readonly opts: CacheOptions) {
+    this.lru = opts.maxEntries > 0 && opts.maxBytes > 0
+      ? new LRUCache<number, CacheEntry>({ max: opts.maxEntries, maxSize: opts.maxBytes, sizeCalculation: (e) => e.size })
+      : null;
+  }
+
+  /** The entry for the question at msg[start..end) with this DO bit, fresh or stale; null if none. */
+  find(msg: Uint8Array, start: number, end: number, dnssecOk: boolean, now: number): CacheEntry | null {
+    if (!this.lru) return null;
+    const key = questionHash(msg, start, end, dnssecOk);
+    const e = this.lru.get(key);
+    if (e === undefined || e.dnssecOk !== dnssecOk || !sameQuestion(e.question, msg, start, end)) return null;
+    if (now > e.staleUntil) {
+      this.lru.delete(key);
+      return null;
+    }
+    return e;
+  }
+
+  /**
+   * Builds an entry for an upstream answer and stores it when cacheable. Returns the entry
+   * either way (waiting clients are served from it), or null if the answer has a lifetime
+   * that forbids even that (the caller relays it uncached).
+   */
+  store(question: Uint8Array, dnssecOk: boolean, resp: Buffer, info: ResponseInfo, now: number): CacheEntry {
+    const o = this.opts;
+    const ttls = new Uint32Array(info.ttls.length);
+    for (let i = 0; i < ttls.length; i++) ttls[i] = Math.min(Math.max(info.ttls[i], o.minTtl), o.maxTtl);
+    let lifetime = info.lifetime;
+    const negative = info.rcode === 3 || info.answerCount === 0;
+    if (lifetime >= 0) {
+      lifetime = Math.min(Math.max(lifetime, o.minTtl), o.maxTtl);
+      if (negative) lifetime = Math.min(lifetime, o.negativeMaxTtl);
+    }
+    const lifetimeMs = Math.max(lifetime, 0) * 1000;
+    const key = questionHash(question, 0, question.length, dnssecOk);
+    const entry = new CacheEntry(key, question, dnssecOk, resp, info, ttls, now, now + lifetimeMs, now + lifetimeMs + o.staleWindowS * 1000, lifetimeMs);
+    // an OPT in the middle of the additional section cannot be cut off cheaply: rare enough
+    // to relay uncached rather than complicate every hit
+    const cacheable = lifetime > 0 && (info.optStart < 0 || info.optLast) && this.lru !== null;
+    if (cacheable) {
+      this.lru!.set(key, entry);
+      this.stats.inserts++;
+    }
+    return entry;
+  }
+
+  /** Replaces the entry's buffers with private copies: a send still references the old ones. */
+  detach(e: CacheEntry): void {
+    e.resp = Buffer.from(e.resp);
+    if (e.noOpt) e.noOpt = Buffer.from(e.noOpt);
+    if (e.withOpt) e.withOpt = Buffer.from(e.withOpt);
+  }
+
+  get size(): number {
+    return this.lru ? this.lru.size : 0;
+  }
+
+  get bytes(): number {
+    return this.lru ? this.lru.calculatedSize : 0;
+  }
+
+  clear(): void {
+    this.lru?.clear();
+  }
+}

@@ -1,0 +1,109 @@
+import { readName, skipName, TYPE_CNAME, TYPE_OPT, TYPE_SOA } from './wire.js';
+
+// What the cache needs to know about an upstream answer, read once when it arrives: where
+// every TTL sits (to age them in place on each hit), the lifetime (RFC 2308 for negative
+// answers), where the OPT record is (to drop or keep per client) and the CNAME targets (to
+// check them against the client's policy: CNAME cloaking). Bounds-checked: upstream bytes
+// are untrusted too.
+
+export interface ResponseInfo {
+  rcode: number;
+  /** byte offset of each record's TTL field, OPT excluded */
+  ttlOffsets: Int32Array;
+  /** the TTLs as received */
+  ttls: Uint32Array;
+  /** seconds this answer may be cached before clamping; -1 = do not cache */
+  lifetime: number;
+  /** OPT record span; -1 when absent */
+  optStart: number;
+  optEnd: number;
+  /** true when OPT is the last record (it can be cut off by truncating the message) */
+  optLast: boolean;
+  answerCount: number;
+  /** offset of the first answer record */
+  answerStart: number;
+  cnameTargets: string[] | null;
+}
+
+const MAX_RECORDS = 4096;
+
+export function analyseResponse(resp: Uint8Array): ResponseInfo | null {
+  const len = resp.length;
+  if (len < 12) return null;
+  const rcode = resp[3] & 0x0f;
+  const qd = (resp[4] << 8) | resp[5];
+  const an = (resp[6] << 8) | resp[7];
+  const ns = (resp[8] << 8) | resp[9];
+  const ar = (resp[10] << 8) | resp[11];
+  const total = an + ns + ar;
+  if (qd !== 1 || total > MAX_RECORDS) return null;
+  let off = skipName(resp, 12, len);
+  if (off < 0 || off + 4 > len) return null;
+  off += 4;
+  const answerStart = off;
+  const ttlOffsets = new Int32Array(total);
+  const ttls = new Uint32Array(total);
+  let n = 0;
+  let minTtl = 0x7fffffff;
+  let soaNegTtl = -1;
+  let optStart = -1;
+  let optEnd = -1;
+  let optLast = false;
+  let cnameTargets: string[] | null = null;
+  for (let i = 0; i < total; i++) {
+    const start = off;
+    off = skipName(resp, off, len);
+    if (off < 0 || off + 10 > len) return null;
+    const type = (resp[off] << 8) | resp[off + 1];
+    const ttlOff = off + 4;
+    const rdlen = (resp[off + 8] << 8) | resp[off + 9];
+    const rdStart = off + 10;
+    off = rdStart + rdlen;
+    if (off > len) return null;
+    if (type === TYPE_OPT) {
+      if (i < an + ns || optStart >= 0) return null;
+      optStart = start;
+      optEnd = off;
+      optLast = i === total - 1;
+      continue;
+    }
+    const ttl = ((resp[ttlOff] << 24) | (resp[ttlOff + 1] << 16) | (resp[ttlOff + 2] << 8) | resp[ttlOff + 3]) >>> 0;
+    // RFC 2181 8: a TTL with the top bit set is treated as zero
+    const eff = ttl > 0x7fffffff ? 0 : ttl;
+    ttlOffsets[n] = ttlOff;
+    ttls[n] = eff;
+    n++;
+    if (eff < minTtl) minTtl = eff;
+    if (i < an && type === TYPE_CNAME) {
+      const t = readName(resp, rdStart, len);
+      if (t === null) return null;
+      (cnameTargets ??= []).push(t);
+    }
+    if (i >= an && i < an + ns && type === TYPE_SOA) {
+      // RFC 2308 5: negative TTL = min(SOA TTL, SOA MINIMUM)
+      let p = skipName(resp, rdStart, off);
+      if (p >= 0) p = skipName(resp, p, off);
+      if (p >= 0 && p + 20 <= off) {
+        const minimum = ((resp[p + 16] << 24) | (resp[p + 17] << 16) | (resp[p + 18] << 8) | resp[p + 19]) >>> 0;
+        soaNegTtl = Math.min(eff, minimum > 0x7fffffff ? 0 : minimum);
+      }
+    }
+  }
+  const negative = rcode === 3 || (rcode === 0 && an === 0);
+  let lifetime: number;
+  if (rcode !== 0 && rcode !== 3) lifetime = -1;
+  else if (negative) lifetime = soaNegTtl; // no SOA: RFC 2308 says do not cache
+  else lifetime = n ? minTtl : -1;
+  return {
+    rcode,
+    ttlOffsets: n === total ? ttlOffsets : ttlOffsets.slice(0, n),
+    ttls: n === total ? ttls : ttls.slice(0, n),
+    lifetime,
+    optStart,
+    optEnd,
+    optLast,
+    answerCount: an,
+    answerStart,
+    cnameTargets,
+  };
+}

@@ -1,0 +1,65 @@
+import cluster from 'node:cluster';
+import closeWithGrace from 'close-with-grace';
+import { ConfigError, loadConfig } from './config/load-config.js';
+import { startNestguard } from './app.js';
+import { createLogger } from './logger.js';
+
+// `npm start`: read the configuration (file + environment), refuse to start with every
+// problem listed by field, then serve until SIGINT/SIGTERM, when everything is closed in
+// order and the statistics are flushed.
+
+async function main(): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(loaded.config.log_level);
+  const workers = loaded.config.dns.workers;
+
+  if (workers > 0 && cluster.isPrimary) {
+    // Node shares each listening socket among the workers (UDP: one socket, every worker
+    // reads from it); the primary only supervises.
+    log.info({ workers }, 'nestguard: starting workers');
+    for (let i = 0; i < workers; i++) cluster.fork();
+    let stopping = false;
+    cluster.on('exit', (w, code) => {
+      if (stopping) return;
+      log.error({ code, worker: w.id }, 'nestguard: worker exited; starting another');
+      cluster.fork();
+    });
+    closeWithGrace({ delay: 10_000 }, async () => {
+      stopping = true;
+      await Promise.all(Object.values(cluster.workers ?? {}).map((w) => new Promise<void>((resolve) => {
+        if (!w || w.isDead()) return resolve();
+        w.once('exit', () => resolve());
+        w.process.kill('SIGTERM');
+      })));
+    });
+    return;
+  }
+
+  const running = await startNestguard(loaded, log);
+  log.info({
+    dns: loaded.config.dns.listen,
+    http: loaded.config.http.listen,
+    upstreams: loaded.config.upstreams,
+    config: loaded.file ?? '(defaults)',
+    dataDir: loaded.config.data_dir,
+  }, 'nestguard: serving');
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) log.error({ err }, 'nestguard: fatal error, shutting down');
+    else log.info({ signal }, 'nestguard: shutting down');
+    await running.close();
+  });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`nestguard: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

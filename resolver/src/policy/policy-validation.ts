@@ -1,0 +1,58 @@
+import type { NetworkConfig, PolicyConfig } from '../config/config-schema.js';
+import { parseCidr } from './cidr.js';
+import { CompiledPolicy, type PolicyProblem } from './compiled-policy.js';
+import { isValidZone, parseHhmm } from './schedule-window.js';
+
+// What the config schema cannot express, checked before anything is written: the same checks
+// for the config file and the admin API, every problem named by its field.
+
+const CATEGORY = /^[a-z][a-z0-9_-]{0,31}$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function validDate(s: string): boolean {
+  if (!ISO_DATE.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
+}
+
+/** Problems of one policy; fields are relative to it ("deny[2]", "schedules[0].to"). */
+export function policyProblems(p: PolicyConfig): PolicyProblem[] {
+  const out: PolicyProblem[] = [];
+  const cats = (names: readonly string[] | undefined, field: string) =>
+    (names ?? []).forEach((c, i) => { if (!CATEGORY.test(c.toLowerCase())) out.push({ field: `${field}[${i}]`, message: `not a category name: "${c}"` }); });
+  const noAt = (rules: readonly string[] | undefined, field: string) =>
+    (rules ?? []).forEach((r, i) => { if (r.trim().startsWith('@@')) out.push({ field: `${field}[${i}]`, message: `an allow rule is written without "@@": "${r}"` }); });
+  cats(p.block, 'block');
+  noAt(p.allow, 'allow');
+  const seen = new Set<string>();
+  (p.schedules ?? []).forEach((s, i) => {
+    const f = `schedules[${i}]`;
+    if (seen.has(s.name)) out.push({ field: `${f}.name`, message: `duplicate schedule name "${s.name}"` });
+    seen.add(s.name);
+    if (s.from === '24:00') out.push({ field: `${f}.from`, message: 'a window cannot start at 24:00' });
+    else if (parseHhmm(s.from) === parseHhmm(s.to)) out.push({ field: `${f}.to`, message: 'must differ from "from" (a whole day is 00:00-24:00)' });
+    cats(s.block, `${f}.block`);
+    noAt(s.allow, `${f}.allow`);
+    (s.except ?? []).forEach((e, k) => {
+      if (!validDate(e.from)) out.push({ field: `${f}.except[${k}].from`, message: `not a date: "${e.from}"` });
+      else if (!validDate(e.to)) out.push({ field: `${f}.except[${k}].to`, message: `not a date: "${e.to}"` });
+      else if (e.from > e.to) out.push({ field: `${f}.except[${k}].to`, message: `ends before it starts (${e.from} > ${e.to})` });
+    });
+  });
+  out.push(...new CompiledPolicy(0, p.name, p).problems);
+  return out;
+}
+
+/**
+ * Problems of one network. `policies` are the policy names that will exist; CIDRs are
+ * rewritten in place to their canonical form when valid (what the store keeps).
+ */
+export function networkProblems(n: NetworkConfig, policies: ReadonlySet<string>): PolicyProblem[] {
+  const out: PolicyProblem[] = [];
+  if (!policies.has(n.policy)) out.push({ field: 'policy', message: `unknown policy "${n.policy}"` });
+  if (n.timezone !== undefined && !isValidZone(n.timezone)) out.push({ field: 'timezone', message: `unknown time zone "${n.timezone}"` });
+  (n.cidrs ?? []).forEach((c, i) => {
+    if (!parseCidr(c)) out.push({ field: `cidrs[${i}]`, message: `not a CIDR: "${c}"` });
+  });
+  return out;
+}

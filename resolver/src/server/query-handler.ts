@@ -1,0 +1,268 @@
+import type { Logger } from 'pino';
+import { answerFromEntry } from '../cache/cached-answer.js';
+import { lowerQuestion, questionHash } from '../cache/question-key.js';
+import type { CacheEntry, ResponseCache } from '../cache/response-cache.js';
+import { copyAnswerRecords } from '../dns/answer-copy.js';
+import { anyResponse, blockedResponse, cnameResponse, EDE_BLOCKED, EDE_FILTERED, type Ede, errorResponse, truncatedResponse, upstreamQuery } from '../dns/message-builders.js';
+import { analyseResponse } from '../dns/response-info.js';
+import {
+  CLASS_IN, ParsedQuery, ParseStatus, parseQuery, qnameToString,
+  RCODE_BADVERS, RCODE_FORMERR, RCODE_NOTIMP, RCODE_REFUSED, RCODE_SERVFAIL, TYPE_ANY,
+} from '../dns/wire.js';
+import { categories } from '../lists/categories.js';
+import { Action, Decision, type NetworkRuntime, type PolicyEngine } from '../policy/policy-types.js';
+import { Counter, countBlock, type NetworkCounters } from '../stats/network-counters.js';
+
+// The query path, in the order ARCHITECTURE.md gives it:
+//   wire parse -> client's network (REFUSED if none) -> policy (block / safe-search rewrite)
+//   -> cache -> upstream (coalesced) -> stats.
+// Policy sits before the cache because the cache is shared by every network while the
+// decision is per network. Everything up to a cache hit or a block is synchronous and
+// returns the reply bytes; only a miss goes asynchronous and answers through the responder.
+
+export interface Responder<C> {
+  deliver(resp: Buffer, ctx: C): void;
+}
+
+export interface Upstream {
+  query(query: Buffer, deadline: number): Promise<Buffer>;
+}
+
+export interface StatsSink {
+  readonly unmatched: NetworkCounters;
+  recordBlockedDomain(name: string): void;
+}
+
+export interface HandlerOptions {
+  resolveTimeoutMs: number;
+  staleAnswerTtl: number;
+  prefetch: boolean;
+}
+
+/** A client (or internal) request waiting for an upstream answer: null = it failed. */
+type Waiter = (entry: CacheEntry | null) => void;
+
+interface Inflight {
+  question: Uint8Array;
+  dnssecOk: boolean;
+  waiters: Waiter[];
+}
+
+const NULL_V4 = new Uint8Array(4);
+const NULL_V6 = new Uint8Array(16);
+const NULL_ADDRESSES = [NULL_V4, NULL_V6];
+const NO_ADDRESSES: Uint8Array[] = [];
+const STREAM_MAX = 65535;
+/** prefetch when less than this share of the lifetime is left, for entries hit this often */
+const PREFETCH_REMAINING = 0.1;
+const PREFETCH_MIN_HITS = 2;
+
+export class QueryHandler {
+  private readonly q = new ParsedQuery();
+  private readonly later = new ParsedQuery();
+  private readonly decision = new Decision();
+  private readonly inflight = new Map<number, Inflight>();
+  private readonly edeByCategory: Ede[] = [];
+  private readonly edeDeny: Ede = { code: EDE_BLOCKED, text: 'blocked by network policy' };
+  /** the cache entry whose own Buffer the last sync reply was (UDP may have to detach it) */
+  sharedEntry: CacheEntry | null = null;
+  /** true when the last `handle` call will answer later through the responder */
+  wentAsync = false;
+
+  constructor(
+    private readonly policy: PolicyEngine,
+    private readonly cache: ResponseCache,
+    private readonly upstream: Upstream,
+    private readonly stats: StatsSink,
+    private readonly opts: HandlerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Handles one query. Returns the reply to send now, or null when there is nothing to send
+   * now: either the packet is dropped or the reply will come through `responder`.
+   * `client` is the source address, or the network already identified (DoH token).
+   * `maxUdp` is the UDP payload ceiling, 0 for stream transports (TCP, DoH).
+   */
+  handle<C>(msg: Buffer, client: string | NetworkRuntime, maxUdp: number, responder: Responder<C>, ctx: C): Buffer | null {
+    this.sharedEntry = null;
+    this.wentAsync = false;
+    const q = this.q;
+    const st = parseQuery(msg, msg.length, q);
+    if (st !== ParseStatus.Ok) {
+      if (st === ParseStatus.Drop) return null;
+      return errorResponse(msg, q, st === ParseStatus.NotImp ? RCODE_NOTIMP : st === ParseStatus.BadVers ? RCODE_BADVERS : RCODE_FORMERR);
+    }
+    const net = typeof client === 'string' ? this.policy.networkForAddress(client) : client;
+    if (net === null) {
+      const u = this.stats.unmatched.totals;
+      u[Counter.Total]++;
+      u[Counter.Refused]++;
+      return errorResponse(msg, q, RCODE_REFUSED);
+    }
+    const c = net.counters.totals;
+    c[Counter.Total]++;
+    if (q.qclass !== CLASS_IN || q.qtype === 251 || q.qtype === 252) {
+      // CHAOS probes and zone transfers are not a resolver's business
+      c[Counter.Refused]++;
+      return errorResponse(msg, q, q.qclass !== CLASS_IN ? RCODE_REFUSED : RCODE_NOTIMP);
+    }
+    const now = Date.now();
+    const d = this.decision;
+    const action = this.policy.decide(net, msg, q.labelOffsets, q.labelCount, q.qtype, now, d);
+    if (action === Action.Block) return this.blocked(msg, q, net, d.category);
+    if (q.qtype === TYPE_ANY) return anyResponse(msg, q);
+    const maxLen = maxUdp === 0 ? STREAM_MAX : q.hasOpt ? Math.min(q.udpSize, maxUdp) : 512;
+    if (action === Action.Rewrite) return this.rewrite(msg, q, net, d.rewriteTarget!, maxLen, now, responder, ctx);
+
+    const e = this.cache.find(msg, 12, q.questionEnd, q.dnssecOk, now);
+    if (e !== null && now <= e.expiresAt) {
+      if (e.cnameTargets !== null) {
+        const cat = this.cnameBlocked(net, e, q.qtype, now);
+        if (cat !== null) return this.blocked(msg, q, net, cat);
+      }
+      c[Counter.CacheHit]++;
+      this.cache.stats.hits++;
+      if (this.opts.prefetch && ++e.hits >= PREFETCH_MIN_HITS && !e.prefetching && e.expiresAt - now < e.lifetimeMs * PREFETCH_REMAINING) this.prefetch(e);
+      if (maxUdp !== 0) this.sharedEntry = e;
+      return answerFromEntry(e, msg, q, now, maxLen, maxUdp !== 0, 0);
+    }
+    this.cache.stats.misses++;
+    this.wentAsync = true;
+    const stale = e;
+    this.fetch(lowerQuestion(msg, 12, q.questionEnd), q.dnssecOk, q.checkingDisabled, performance.now() + this.opts.resolveTimeoutMs, (entry) => {
+      const lq = this.later;
+      parseQuery(msg, msg.length, lq);
+      const t = Date.now();
+      if (entry === null) {
+        net.counters.totals[Counter.UpstreamError]++;
+        if (stale !== null && t <= stale.staleUntil) {
+          this.cache.stats.staleServed++;
+          responder.deliver(answerFromEntry(stale, msg, lq, t, maxLen, false, this.opts.staleAnswerTtl), ctx);
+        } else {
+          responder.deliver(errorResponse(msg, lq, RCODE_SERVFAIL), ctx);
+        }
+        return;
+      }
+      if (entry.cnameTargets !== null) {
+        const cat = this.cnameBlocked(net, entry, lq.qtype, t);
+        if (cat !== null) {
+          responder.deliver(this.blocked(msg, lq, net, cat), ctx);
+          return;
+        }
+      }
+      responder.deliver(answerFromEntry(entry, msg, lq, t, maxLen, false, 0), ctx);
+    });
+    return null;
+  }
+
+  /** Category bit of the first blocked CNAME target, or null (CNAME cloaking). */
+  private cnameBlocked(net: NetworkRuntime, e: CacheEntry, qtype: number, now: number): number | null {
+    const d = this.decision;
+    for (const t of e.cnameTargets!) {
+      if (this.policy.decide(net, t.buf, t.labelOffsets, t.labelCount, qtype, now, d) === Action.Block) return d.category;
+    }
+    return null;
+  }
+
+  private blocked(msg: Uint8Array, q: ParsedQuery, net: NetworkRuntime, category: number): Buffer {
+    countBlock(net.counters, category);
+    this.stats.recordBlockedDomain(qnameToString(msg, q));
+    const ede = q.hasOpt ? this.edeFor(category) : null;
+    const b = net.block;
+    switch (b.mode) {
+      case 'refused': return errorResponse(msg, q, RCODE_REFUSED, ede);
+      case 'null': return blockedResponse(msg, q, false, NULL_ADDRESSES, b.ttl, ede);
+      case 'custom': return blockedResponse(msg, q, false, [...b.ipv4, ...b.ipv6], b.ttl, ede);
+      default: return blockedResponse(msg, q, true, NO_ADDRESSES, b.ttl, ede);
+    }
+  }
+
+  private edeFor(category: number): Ede {
+    if (category < 0) return this.edeDeny;
+    return (this.edeByCategory[category] ??= { code: EDE_FILTERED, text: `category: ${categories.name(category) ?? category}` });
+  }
+
+  /**
+   * Safe search: a CNAME to the engine's enforced host, followed by that host's own records
+   * for the asked type, resolved through the cache and upstream like any other name.
+   */
+  private rewrite<C>(msg: Buffer, q: ParsedQuery, net: NetworkRuntime, target: Uint8Array, maxLen: number, now: number, responder: Responder<C>, ctx: C): Buffer | null {
+    net.counters.totals[Counter.Rewritten]++;
+    const question = new Uint8Array(target.length + 4);
+    question.set(target, 0);
+    question.set(msg.subarray(q.qnameEnd, q.questionEnd), target.length);
+    const build = (entry: CacheEntry | null, query: ParsedQuery): Buffer => {
+      if (entry === null) return errorResponse(msg, query, RCODE_SERVFAIL);
+      const copied = copyAnswerRecords(entry.resp, entry.info.answerStart, entry.info.answerCount);
+      if (copied === null) return errorResponse(msg, query, RCODE_SERVFAIL);
+      const ttl = Math.min(copied.count ? copied.minTtl : 300, 300);
+      const resp = cnameResponse(msg, query, target, ttl, copied.records, copied.count, entry.info.rcode);
+      return resp.length > maxLen ? truncatedResponse(msg, query, entry.info.rcode, false) : resp;
+    };
+    const e = this.cache.find(question, 0, question.length, false, now);
+    if (e !== null && now <= e.expiresAt) return build(e, q);
+    this.wentAsync = true;
+    this.fetch(question, false, false, performance.now() + this.opts.resolveTimeoutMs, (entry) => {
+      parseQuery(msg, msg.length, this.later);
+      if (entry === null) net.counters.totals[Counter.UpstreamError]++;
+      responder.deliver(build(entry ?? (e !== null && Date.now() <= e.staleUntil ? e : null), this.later), ctx);
+    });
+    return null;
+  }
+
+  private prefetch(e: CacheEntry): void {
+    e.prefetching = true;
+    this.cache.stats.prefetches++;
+    this.fetch(e.question, e.dnssecOk, false, performance.now() + this.opts.resolveTimeoutMs, (fresh) => {
+      if (fresh === null) e.prefetching = false;
+    });
+  }
+
+  /**
+   * Asks the upstreams for `question` unless the same question is already on its way, in
+   * which case `waiter` joins it: a burst of identical queries costs one upstream request.
+   */
+  private fetch(question: Uint8Array, dnssecOk: boolean, cd: boolean, deadline: number, waiter: Waiter): void {
+    const key = questionHash(question, 0, question.length, dnssecOk);
+    const existing = this.inflight.get(key);
+    if (existing !== undefined && existing.dnssecOk === dnssecOk && Buffer.compare(existing.question, question) === 0) {
+      existing.waiters.push(waiter);
+      return;
+    }
+    const f: Inflight = { question, dnssecOk, waiters: [waiter] };
+    const registered = existing === undefined;
+    if (registered) this.inflight.set(key, f);
+    const done = (entry: CacheEntry | null) => {
+      if (registered) this.inflight.delete(key);
+      for (const w of f.waiters) {
+        try {
+          w(entry);
+        } catch (err) {
+          this.log.error({ err, stage: 'resolver' }, 'resolver: failed to answer a waiting query');
+        }
+      }
+    };
+    this.upstream.query(upstreamQuery(question, dnssecOk, cd), deadline).then(
+      (resp) => {
+        const info = analyseResponse(resp);
+        if (info === null) {
+          this.log.warn({ stage: 'upstream' }, 'upstream: malformed answer dropped');
+          done(null);
+          return;
+        }
+        done(this.cache.store(question, dnssecOk, resp, info, Date.now()));
+      },
+      () => done(null),
+    );
+  }
+
+  /** The last reply shared a cache entry's Buffer and its send was queued: unshare it. */
+  detachShared(e: CacheEntry): void {
+    this.cache.detach(e);
+  }
+
+  get inflightCount(): number {
+    return this.inflight.size;
+  }
+}

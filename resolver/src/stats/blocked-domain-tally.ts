@@ -1,0 +1,76 @@
+// The day's count of blocked names across all networks, for list tuning. A name is only
+// ever persisted once its day's count reaches the threshold k: a rare name can point at one
+// child, a name blocked k times across every network cannot. The map is bounded so a flood
+// of random names cannot exhaust memory; names past the bound are counted as dropped.
+
+export const DEFAULT_MAX_DOMAINS_PER_DAY = 100_000;
+
+export interface DomainDelta {
+  domain: string;
+  /** blocks not yet persisted */
+  delta: number;
+}
+
+export class BlockedDomainTally {
+  private counts = new Map<string, number>();
+  /** how much of each name's count is already in the store */
+  private persisted = new Map<string, number>();
+  /** names that reached k and gained blocks since the last `commit` */
+  private dirty = new Set<string>();
+  /** blocks of names refused because the map was full (reset daily) */
+  dropped = 0;
+
+  constructor(
+    public day: number,
+    private readonly threshold: number,
+    private readonly maxNames = DEFAULT_MAX_DOMAINS_PER_DAY,
+  ) {
+    if (!(threshold >= 1)) throw new Error('stats: domain threshold must be at least 1');
+  }
+
+  /** `name` must already be a normalised (lower-case, no trailing dot) blocked name. */
+  add(name: string): void {
+    const have = this.counts.get(name);
+    if (have === undefined) {
+      if (this.counts.size >= this.maxNames) {
+        this.dropped++;
+        return;
+      }
+      this.counts.set(name, 1);
+      if (this.threshold <= 1) this.dirty.add(name);
+      return;
+    }
+    const c = have + 1;
+    this.counts.set(name, c);
+    if (c >= this.threshold) this.dirty.add(name);
+  }
+
+  get size(): number {
+    return this.counts.size;
+  }
+
+  /** What a flush must add to the store; nothing below the threshold ever appears here. */
+  pending(): DomainDelta[] {
+    const out: DomainDelta[] = [];
+    for (const domain of this.dirty) {
+      const delta = this.counts.get(domain)! - (this.persisted.get(domain) ?? 0);
+      if (delta > 0) out.push({ domain, delta });
+    }
+    return out;
+  }
+
+  /** Marks `pending()`'s deltas as stored: call after the flush's transaction committed. */
+  commit(written: readonly DomainDelta[]): void {
+    for (const { domain, delta } of written) this.persisted.set(domain, (this.persisted.get(domain) ?? 0) + delta);
+    this.dirty.clear();
+  }
+
+  /** Starts a new day: yesterday's names below k are forgotten, never written. */
+  reset(day: number): void {
+    this.day = day;
+    this.counts = new Map();
+    this.persisted = new Map();
+    this.dirty = new Set();
+    this.dropped = 0;
+  }
+}

@@ -1,0 +1,205 @@
+import { WELL_KNOWN_CATEGORIES } from '../lists/categories.js';
+import type { Db } from '../store/database.js';
+import { COUNTER_NAMES, type CounterName } from './network-counters.js';
+import { UNMATCHED_NETWORK_ID, UNMATCHED_NETWORK_NAME } from './stats-recorder.js';
+import { suppress, sumShown, type Cell, type Total } from './suppression.js';
+import { DAY_MS, HOUR_MS, isoDay, isoHour } from './time-buckets.js';
+
+// The read side of statistics, for the API, the console and reports. Each call returns one
+// view at one grain (bucket x [network] x [category]), every cell suppressed below k and
+// every total the sum of the shown cells (see suppression.ts). Day views add the daily
+// rows and the hourly rows not yet rolled up; hour views exist for the hourly retention.
+
+export type Granularity = 'hour' | 'day';
+
+export interface StatsSelection {
+  /** range start, epoch ms (rounded down to the bucket) */
+  fromMs: number;
+  /** range end, epoch ms, exclusive (rounded up to the bucket) */
+  toMs: number;
+  granularity: Granularity;
+  /** networks to include (0 = unmatched); all when absent */
+  networkIds?: readonly number[];
+  /** stats.suppress_below */
+  suppressBelow: number;
+}
+
+export interface Bucket {
+  /** epoch hour or epoch day */
+  key: number;
+  /** start, epoch ms */
+  startMs: number;
+  /** `YYYY-MM-DD` or `YYYY-MM-DDTHH:00Z` */
+  label: string;
+}
+
+export interface SeriesRow<K> {
+  /** null when the view does not split by network */
+  networkId: number | null;
+  key: K;
+  /** one per bucket */
+  cells: Cell[];
+  total: Total;
+}
+
+export interface BlockedView {
+  buckets: Bucket[];
+  /** key: category name, or null when the view does not split by category */
+  rows: SeriesRow<string | null>[];
+  /** per bucket, over all rows */
+  bucketTotals: Total[];
+  total: Total;
+}
+
+export interface CounterView {
+  buckets: Bucket[];
+  rows: SeriesRow<CounterName>[];
+}
+
+const MAX_BUCKETS = 24 * 400;
+
+function bucketsOf(sel: StatsSelection): Bucket[] {
+  if (!(sel.toMs > sel.fromMs)) throw new Error('stats: the range end must be after its start');
+  const size = sel.granularity === 'hour' ? HOUR_MS : DAY_MS;
+  const first = Math.floor(sel.fromMs / size);
+  const end = Math.ceil(sel.toMs / size);
+  if (end - first > MAX_BUCKETS) throw new Error(`stats: range too long for ${sel.granularity} granularity (${end - first} buckets)`);
+  const out: Bucket[] = [];
+  for (let k = first; k < end; k++) out.push({ key: k, startMs: k * size, label: sel.granularity === 'hour' ? isoHour(k) : isoDay(k) });
+  return out;
+}
+
+function networkFilter(sel: StatsSelection): { sql: string; args: number[] } {
+  if (!sel.networkIds) return { sql: '', args: [] };
+  return { sql: ` AND network_id IN (${sel.networkIds.map(() => '?').join(', ')})`, args: [...sel.networkIds] };
+}
+
+/** SQL yielding (b, network_id, <cols>) for the selection's buckets, from the right tables. */
+function source(sel: StatsSelection, buckets: Bucket[], hourlyTable: string, dailyTable: string, cols: string): { sql: string; args: number[] } {
+  const first = buckets[0].key;
+  const end = buckets[buckets.length - 1].key + 1;
+  const nf = networkFilter(sel);
+  if (sel.granularity === 'hour') {
+    return { sql: `SELECT hour AS b, network_id, ${cols} FROM ${hourlyTable} WHERE hour >= ? AND hour < ?${nf.sql}`, args: [first, end, ...nf.args] };
+  }
+  return {
+    sql: `SELECT day AS b, network_id, ${cols} FROM ${dailyTable} WHERE day >= ? AND day < ?${nf.sql}
+          UNION ALL
+          SELECT hour / 24 AS b, network_id, ${cols} FROM ${hourlyTable} WHERE hour >= ? AND hour < ?${nf.sql}`,
+    args: [first, end, ...nf.args, first * 24, end * 24, ...nf.args],
+  };
+}
+
+function finishRow<K>(networkId: number | null, key: K, raw: Float64Array, below: number): SeriesRow<K> {
+  const cells = Array.from(raw, (n) => suppress(n, below));
+  return { networkId, key, cells, total: sumShown(cells) };
+}
+
+function networksOf(sel: StatsSelection, seen: Iterable<number>): number[] {
+  return sel.networkIds ? [...new Set(sel.networkIds)] : [...new Set(seen)].sort((a, b) => a - b);
+}
+
+/**
+ * Blocked queries over time, split by category and/or network. Every category in
+ * `categories` (default: the well-known ones, plus any seen) gets a row even when empty, so a
+ * row's presence reveals nothing.
+ */
+export function blockedView(
+  db: Db,
+  sel: StatsSelection & { byCategory?: boolean; byNetwork?: boolean; categories?: readonly string[] },
+): BlockedView {
+  const buckets = bucketsOf(sel);
+  const byCategory = sel.byCategory ?? true;
+  const byNetwork = sel.byNetwork ?? false;
+  const src = source(sel, buckets, 'stats_category_hourly', 'stats_category_daily', 'category, blocked');
+  const raw = db
+    .prepare(`SELECT b, network_id AS net, category AS cat, SUM(blocked) AS n FROM (${src.sql}) GROUP BY b, network_id, category`)
+    .all(...src.args) as { b: number; net: number; cat: string; n: number }[];
+
+  const first = buckets[0].key;
+  const cats = byCategory ? [...new Set([...(sel.categories ?? WELL_KNOWN_CATEGORIES), ...raw.map((r) => r.cat)])] : [null];
+  const nets = byNetwork ? networksOf(sel, raw.map((r) => r.net)) : [null];
+  const grid = new Map<string, Float64Array>();
+  const keyOf = (net: number | null, cat: string | null) => `${net}\u0000${cat}`;
+  for (const n of nets) for (const c of cats) grid.set(keyOf(n, c), new Float64Array(buckets.length));
+  for (const r of raw) {
+    const g = grid.get(keyOf(byNetwork ? r.net : null, byCategory ? r.cat : null));
+    if (g) g[r.b - first] += r.n;
+  }
+  const rows: SeriesRow<string | null>[] = [];
+  for (const n of nets) for (const c of cats) rows.push(finishRow(n, c, grid.get(keyOf(n, c))!, sel.suppressBelow));
+  const bucketTotals = buckets.map((_, i) => sumShown(rows.map((r) => r.cells[i])));
+  return { buckets, rows, bucketTotals, total: sumShown(rows.flatMap((r) => r.cells)) };
+}
+
+/** Query counters (total, rewrites, cache hits, ...) over time, optionally per network. */
+export function counterView(
+  db: Db,
+  sel: StatsSelection & { byNetwork?: boolean; counters?: readonly CounterName[] },
+): CounterView {
+  const buckets = bucketsOf(sel);
+  const counters = sel.counters ?? COUNTER_NAMES;
+  const byNetwork = sel.byNetwork ?? false;
+  const cols = COUNTER_NAMES.join(', ');
+  const src = source(sel, buckets, 'stats_hourly', 'stats_daily', cols);
+  const raw = db
+    .prepare(`SELECT b, network_id AS net, ${COUNTER_NAMES.map((c) => `SUM(${c}) AS ${c}`).join(', ')} FROM (${src.sql}) GROUP BY b, network_id`)
+    .all(...src.args) as ({ b: number; net: number } & Record<CounterName, number>)[];
+  const first = buckets[0].key;
+  const nets = byNetwork ? networksOf(sel, raw.map((r) => r.net)) : [null];
+  const rows: SeriesRow<CounterName>[] = [];
+  for (const n of nets) {
+    for (const counter of counters) {
+      const series = new Float64Array(buckets.length);
+      for (const r of raw) if (n === null || r.net === n) series[r.b - first] += r[counter];
+      rows.push(finishRow(n, counter, series, sel.suppressBelow));
+    }
+  }
+  return { buckets, rows };
+}
+
+export interface BlockedDomain {
+  domain: string;
+  blocked: Cell;
+}
+
+/**
+ * The most blocked names over a range, all networks combined (the only way they are kept).
+ * Only names that reached the daily threshold were ever stored.
+ */
+export function topBlockedDomains(db: Db, range: { fromMs: number; toMs: number; suppressBelow: number }, limit = 100): BlockedDomain[] {
+  const rows = db
+    .prepare(
+      `SELECT domain, SUM(blocked) AS n FROM stats_blocked_domains WHERE day >= ? AND day < ?
+       GROUP BY domain ORDER BY n DESC, domain LIMIT ?`,
+    )
+    .all(Math.floor(range.fromMs / DAY_MS), Math.ceil(range.toMs / DAY_MS), limit) as { domain: string; n: number }[];
+  return rows.map((r) => ({ domain: r.domain, blocked: suppress(r.n, range.suppressBelow) }));
+}
+
+/**
+ * Network names by id: the live name from `networks`, else the snapshot kept with the
+ * statistics (a deleted network), plus the unmatched pseudo network.
+ */
+export function networkNames(db: Db): Map<number, string> {
+  const rows = db
+    .prepare(
+      `SELECT network_id AS id, name FROM stats_networks WHERE network_id NOT IN (SELECT id FROM networks)
+       UNION ALL SELECT id, name FROM networks`,
+    )
+    .all() as { id: number; name: string }[];
+  const out = new Map<number, string>([[UNMATCHED_NETWORK_ID, UNMATCHED_NETWORK_NAME]]);
+  for (const r of rows) if (r.id !== UNMATCHED_NETWORK_ID) out.set(r.id, r.name);
+  return out;
+}
+
+/** Network ids for names (as `networkNames` knows them); throws on an unknown name. */
+export function networkIdsByName(db: Db, names: readonly string[]): number[] {
+  const byName = new Map<string, number>();
+  for (const [id, name] of networkNames(db)) byName.set(name, id);
+  return names.map((n) => {
+    const id = byName.get(n);
+    if (id === undefined) throw new Error(`stats: unknown network "${n}"`);
+    return id;
+  });
+}

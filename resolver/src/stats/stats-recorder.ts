@@ -1,0 +1,226 @@
+import type { Config } from '../config/config-schema.js';
+import { categories as defaultCategories, type CategoryRegistry } from '../lists/categories.js';
+import type { Db } from '../store/database.js';
+import { BlockedDomainTally, DEFAULT_MAX_DOMAINS_PER_DAY, type DomainDelta } from './blocked-domain-tally.js';
+import { COUNTER_COUNT, COUNTER_NAMES, NetworkCounters, RULE_SLOT } from './network-counters.js';
+import { rollUp } from './stats-retention.js';
+import { HOUR_MS, epochDay, epochHour } from './time-buckets.js';
+
+// Owns the in-memory counters the hot path increments and moves them into SQLite: every
+// flush interval (a crash loses at most one), and on stop() (a graceful shutdown loses
+// nothing). Each flush is one transaction that adds to the current hour's rows, so several
+// processes sharing the file (cluster workers) add up instead of overwriting each other.
+
+/** The pseudo network of clients that matched no network (their queries were REFUSED). */
+export const UNMATCHED_NETWORK_ID = 0;
+export const UNMATCHED_NETWORK_NAME = 'unmatched';
+
+/** Category name stored for blocks by a policy's own deny rule (cannot clash: not a valid category name). */
+export const RULE_CATEGORY = '_policy';
+
+const ROLL_UP_EVERY_MS = HOUR_MS;
+
+export interface StatsRecorderOptions {
+  flushIntervalS: number;
+  domainThreshold: number;
+  hourlyRetentionDays: number;
+  dailyRetentionDays: number;
+  maxDomainsPerDay?: number;
+  /** maps category bits to the names stored (default: the process-wide registry) */
+  categories?: CategoryRegistry;
+  /** clock, in epoch ms */
+  now?: () => number;
+  /** a failed flush or roll-up (the counts are kept and retried on the next flush) */
+  onError?: (err: Error) => void;
+}
+
+export function statsOptionsFromConfig(stats: Config['stats']): StatsRecorderOptions {
+  return {
+    flushIntervalS: stats.flush_interval_s,
+    domainThreshold: stats.domain_threshold,
+    hourlyRetentionDays: stats.hourly_retention_days,
+    dailyRetentionDays: stats.daily_retention_days,
+  };
+}
+
+interface Entry {
+  counters: NetworkCounters;
+  name: string | undefined;
+  /** the name last written to stats_networks */
+  storedName: string | undefined;
+}
+
+export class StatsRecorder {
+  private readonly entries = new Map<number, Entry>();
+  private readonly domains: BlockedDomainTally;
+  private readonly now: () => number;
+  private readonly categories: CategoryRegistry;
+  /** the hour the counts now in memory belong to */
+  private periodHour: number;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private rollUpTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly stmts;
+
+  constructor(private readonly db: Db, private readonly opts: StatsRecorderOptions) {
+    this.now = opts.now ?? Date.now;
+    this.categories = opts.categories ?? defaultCategories;
+    const t = this.now();
+    this.periodHour = epochHour(t);
+    this.domains = new BlockedDomainTally(epochDay(t), opts.domainThreshold, opts.maxDomainsPerDay ?? DEFAULT_MAX_DOMAINS_PER_DAY);
+    this.countersFor(UNMATCHED_NETWORK_ID, UNMATCHED_NETWORK_NAME);
+    const cols = COUNTER_NAMES.join(', ');
+    this.stmts = {
+      hourly: db.prepare(
+        `INSERT INTO stats_hourly (hour, network_id, ${cols}) VALUES (?, ?, ${COUNTER_NAMES.map(() => '?').join(', ')})
+         ON CONFLICT (hour, network_id) DO UPDATE SET ${COUNTER_NAMES.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`,
+      ),
+      category: db.prepare(
+        `INSERT INTO stats_category_hourly (hour, network_id, category, blocked) VALUES (?, ?, ?, ?)
+         ON CONFLICT (hour, network_id, category) DO UPDATE SET blocked = blocked + excluded.blocked`,
+      ),
+      domain: db.prepare(
+        `INSERT INTO stats_blocked_domains (day, domain, blocked) VALUES (?, ?, ?)
+         ON CONFLICT (day, domain) DO UPDATE SET blocked = blocked + excluded.blocked`,
+      ),
+      name: db.prepare(
+        `INSERT INTO stats_networks (network_id, name) VALUES (?, ?)
+         ON CONFLICT (network_id) DO UPDATE SET name = excluded.name`,
+      ),
+    };
+  }
+
+  /**
+   * The counters of one network: the same object for the same id for the recorder's life,
+   * so a policy snapshot can hold it across reloads. `name` is kept as a snapshot beside the
+   * statistics, for reports after the network is renamed or deleted.
+   */
+  countersFor(networkId: number, name?: string): NetworkCounters {
+    let e = this.entries.get(networkId);
+    if (!e) {
+      e = { counters: new NetworkCounters(networkId), name, storedName: undefined };
+      this.entries.set(networkId, e);
+    } else if (name !== undefined) {
+      e.name = name;
+    }
+    return e.counters;
+  }
+
+  /** The counters of clients in no network. */
+  get unmatched(): NetworkCounters {
+    return this.entries.get(UNMATCHED_NETWORK_ID)!.counters;
+  }
+
+  /**
+   * One blocked query for `name` (never call it for an allowed name). Counted across all
+   * networks for the day, persisted only once the day's count reaches the threshold.
+   */
+  recordBlockedDomain(name: string): void {
+    const n = name.charCodeAt(name.length - 1) === 0x2e ? name.slice(0, -1) : name;
+    this.domains.add(n.toLowerCase());
+  }
+
+  /** Blocks of names not counted today because the day's name map was full. */
+  get droppedDomainBlocks(): number {
+    return this.domains.dropped;
+  }
+
+  /** Rolls up once, then flushes on the interval (and at every UTC hour boundary) and rolls up hourly. */
+  start(): void {
+    if (this.stopped) throw new Error('stats: recorder already stopped');
+    this.runRollUp();
+    this.scheduleFlush();
+    this.rollUpTimer = setInterval(() => this.runRollUp(), ROLL_UP_EVERY_MS);
+    this.rollUpTimer.unref();
+  }
+
+  /** Stops the timers and writes everything still in memory. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.flushTimer);
+    clearInterval(this.rollUpTimer);
+    this.flush();
+  }
+
+  /**
+   * Writes the counts in memory to the hour they were counted in, in one transaction,
+   * and zeroes them. On failure the counts go back into memory for the next flush.
+   */
+  flush(): void {
+    const nowMs = this.now();
+    const hour = this.periodHour;
+    const taken: { e: Entry; totals: Float64Array; byCategory: Float64Array }[] = [];
+    for (const e of this.entries.values()) {
+      const c = e.counters;
+      if (!hasCounts(c.totals) && !hasCounts(c.blockedByCategory) && e.name === e.storedName) continue;
+      taken.push({ e, totals: c.totals.slice(), byCategory: c.blockedByCategory.slice() });
+      c.totals.fill(0);
+      c.blockedByCategory.fill(0);
+    }
+    const domainDay = this.domains.day;
+    const deltas: DomainDelta[] = this.domains.pending();
+    try {
+      this.db.transaction(() => {
+        for (const { e, totals, byCategory } of taken) {
+          const id = e.counters.networkId;
+          if (hasCounts(totals)) this.stmts.hourly.run(hour, id, ...totals);
+          for (let bit = 0; bit <= RULE_SLOT; bit++) {
+            if (byCategory[bit] === 0) continue;
+            this.stmts.category.run(hour, id, this.categoryName(bit), byCategory[bit]);
+          }
+          if (e.name !== undefined && e.name !== e.storedName) this.stmts.name.run(id, e.name);
+        }
+        for (const d of deltas) this.stmts.domain.run(domainDay, d.domain, d.delta);
+      })();
+    } catch (err) {
+      for (const { e, totals, byCategory } of taken) {
+        for (let i = 0; i < COUNTER_COUNT; i++) e.counters.totals[i] += totals[i];
+        for (let i = 0; i <= RULE_SLOT; i++) e.counters.blockedByCategory[i] += byCategory[i];
+      }
+      this.report(err);
+      return;
+    }
+    for (const { e } of taken) e.storedName = e.name;
+    this.domains.commit(deltas);
+    this.periodHour = epochHour(nowMs);
+    const today = epochDay(nowMs);
+    if (today !== this.domains.day) this.domains.reset(today);
+  }
+
+  private categoryName(bit: number): string {
+    if (bit === RULE_SLOT) return RULE_CATEGORY;
+    return this.categories.name(bit) ?? `_bit${bit}`;
+  }
+
+  // Timers fire at the interval or at the next UTC hour boundary, whichever comes first,
+  // so the counts of one flush never straddle two hour buckets (nor two days of names).
+  private scheduleFlush(): void {
+    if (this.stopped) return;
+    const nowMs = this.now();
+    const toNextHour = (epochHour(nowMs) + 1) * HOUR_MS - nowMs;
+    const delay = Math.max(1, Math.min(this.opts.flushIntervalS * 1000, toNextHour));
+    this.flushTimer = setTimeout(() => {
+      this.flush();
+      this.scheduleFlush();
+    }, delay);
+    this.flushTimer.unref();
+  }
+
+  private runRollUp(): void {
+    try {
+      rollUp(this.db, this.now(), this.opts);
+    } catch (err) {
+      this.report(err);
+    }
+  }
+
+  private report(err: unknown): void {
+    const e = err instanceof Error ? err : new Error(String(err));
+    if (this.opts.onError) this.opts.onError(new Error(`stats: ${e.message}`, { cause: e }));
+  }
+}
+
+function hasCounts(a: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== 0) return true;
+  return false;
+}

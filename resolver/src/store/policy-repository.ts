@@ -1,0 +1,156 @@
+import type { PolicyConfig, SafeSearchConfig, ScheduleConfig } from '../config/config-schema.js';
+import type { BlockMode } from '../policy/policy-types.js';
+import type { Db } from './database.js';
+
+// Policies with their categories, rules and schedules, in the configuration file's shape so
+// the file, the admin API and the engine share one model. Reads load every table once and
+// group in memory: a rebuild costs a fixed handful of queries, whatever the policy count.
+
+export interface StoredSchedule extends ScheduleConfig {
+  id: number;
+  block: string[];
+  deny: string[];
+  allow: string[];
+  except: { from: string; to: string; name?: string }[];
+}
+
+export interface StoredPolicy extends PolicyConfig {
+  id: number;
+  description: string;
+  block: string[];
+  deny: string[];
+  allow: string[];
+  safe_search: SafeSearchConfig;
+  block_mode: BlockMode;
+  block_ips: string[];
+  block_ttl: number;
+  schedules: StoredSchedule[];
+  created_at: string;
+  updated_at: string;
+}
+
+export const DEFAULT_BLOCK_TTL = 60;
+
+interface PolicyRow {
+  id: number; name: string; description: string; block_mode: BlockMode; block_ips: string;
+  block_ttl: number; safe_search: string; created_at: string; updated_at: string;
+}
+interface ScheduleRow { id: number; policy_id: number; name: string; days: string; from_time: string; to_time: string }
+interface OwnedText { owner: number; text: string }
+interface RuleRow { owner: number; action: 'deny' | 'allow'; rule: string }
+interface ExceptionRow { schedule_id: number; from_date: string; to_date: string; name: string }
+
+function group<T extends { owner: number }>(rows: T[]): Map<number, T[]> {
+  const m = new Map<number, T[]>();
+  for (const r of rows) {
+    const list = m.get(r.owner);
+    if (list) list.push(r); else m.set(r.owner, [r]);
+  }
+  return m;
+}
+
+/** Every policy, ordered by name. Call inside a read transaction for a consistent view. */
+export function loadPolicies(db: Db): StoredPolicy[] {
+  const policies = db.prepare('SELECT id, name, description, block_mode, block_ips, block_ttl, safe_search, created_at, updated_at FROM policies ORDER BY name').all() as PolicyRow[];
+  const cats = group(db.prepare('SELECT policy_id AS owner, category AS text FROM policy_categories ORDER BY category').all() as OwnedText[]);
+  const rules = group(db.prepare('SELECT policy_id AS owner, action, rule FROM policy_rules ORDER BY position, id').all() as RuleRow[]);
+  const schedules = db.prepare('SELECT id, policy_id, name, days, from_time, to_time FROM schedules ORDER BY position, id').all() as ScheduleRow[];
+  const sCats = group(db.prepare('SELECT schedule_id AS owner, category AS text FROM schedule_categories ORDER BY category').all() as OwnedText[]);
+  const sRules = group(db.prepare('SELECT schedule_id AS owner, action, rule FROM schedule_rules ORDER BY position, id').all() as RuleRow[]);
+  const sExc = db.prepare('SELECT schedule_id, from_date, to_date, name FROM schedule_exceptions ORDER BY from_date, id').all() as ExceptionRow[];
+
+  const schedulesByPolicy = new Map<number, StoredSchedule[]>();
+  for (const s of schedules) {
+    const r = sRules.get(s.id) ?? [];
+    const stored: StoredSchedule = {
+      id: s.id,
+      name: s.name,
+      days: s.days.split(',') as StoredSchedule['days'],
+      from: s.from_time,
+      to: s.to_time,
+      block: (sCats.get(s.id) ?? []).map((c) => c.text),
+      deny: r.filter((x) => x.action === 'deny').map((x) => x.rule),
+      allow: r.filter((x) => x.action === 'allow').map((x) => x.rule),
+      except: sExc.filter((e) => e.schedule_id === s.id).map((e) => (e.name ? { from: e.from_date, to: e.to_date, name: e.name } : { from: e.from_date, to: e.to_date })),
+    };
+    const list = schedulesByPolicy.get(s.policy_id);
+    if (list) list.push(stored); else schedulesByPolicy.set(s.policy_id, [stored]);
+  }
+
+  return policies.map((p) => {
+    const r = rules.get(p.id) ?? [];
+    return {
+      id: p.id,
+      name: p.name,
+      description: p.description,
+      block: (cats.get(p.id) ?? []).map((c) => c.text),
+      deny: r.filter((x) => x.action === 'deny').map((x) => x.rule),
+      allow: r.filter((x) => x.action === 'allow').map((x) => x.rule),
+      safe_search: JSON.parse(p.safe_search) as SafeSearchConfig,
+      block_mode: p.block_mode,
+      block_ips: JSON.parse(p.block_ips) as string[],
+      block_ttl: p.block_ttl,
+      schedules: schedulesByPolicy.get(p.id) ?? [],
+      created_at: p.created_at,
+      updated_at: p.updated_at,
+    };
+  });
+}
+
+export function policyIdByName(db: Db, name: string): number | undefined {
+  return db.prepare('SELECT id FROM policies WHERE name = ?').pluck().get(name) as number | undefined;
+}
+
+/**
+ * Creates or replaces (by name) one policy with its categories, rules and schedules; returns
+ * its id. Children are replaced wholesale: the input is the complete desired state. Validate
+ * first (policy/policy-validation.ts); run inside the caller's transaction.
+ */
+export function upsertPolicy(db: Db, p: PolicyConfig): number {
+  const id = db
+    .prepare(
+      `INSERT INTO policies (name, description, block_mode, block_ips, block_ttl, safe_search)
+       VALUES (@name, @description, @block_mode, @block_ips, @block_ttl, @safe_search)
+       ON CONFLICT (name) DO UPDATE SET description = excluded.description, block_mode = excluded.block_mode,
+         block_ips = excluded.block_ips, block_ttl = excluded.block_ttl, safe_search = excluded.safe_search,
+         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+       RETURNING id`,
+    )
+    .pluck()
+    .get({
+      name: p.name,
+      description: p.description ?? '',
+      block_mode: p.block_mode ?? 'nxdomain',
+      block_ips: JSON.stringify(p.block_ips ?? []),
+      block_ttl: p.block_ttl ?? DEFAULT_BLOCK_TTL,
+      safe_search: JSON.stringify(p.safe_search ?? {}),
+    }) as number;
+
+  db.prepare('DELETE FROM policy_categories WHERE policy_id = ?').run(id);
+  db.prepare('DELETE FROM policy_rules WHERE policy_id = ?').run(id);
+  db.prepare('DELETE FROM schedules WHERE policy_id = ?').run(id);
+
+  const addCat = db.prepare('INSERT OR IGNORE INTO policy_categories (policy_id, category) VALUES (?, ?)');
+  for (const c of p.block ?? []) addCat.run(id, c.toLowerCase());
+  const addRule = db.prepare('INSERT INTO policy_rules (policy_id, action, rule, position) VALUES (?, ?, ?, ?)');
+  (p.deny ?? []).forEach((r, i) => addRule.run(id, 'deny', r, i));
+  (p.allow ?? []).forEach((r, i) => addRule.run(id, 'allow', r, i));
+
+  const addSchedule = db.prepare('INSERT INTO schedules (policy_id, name, days, from_time, to_time, position) VALUES (?, ?, ?, ?, ?, ?) RETURNING id').pluck();
+  const addSCat = db.prepare('INSERT OR IGNORE INTO schedule_categories (schedule_id, category) VALUES (?, ?)');
+  const addSRule = db.prepare('INSERT INTO schedule_rules (schedule_id, action, rule, position) VALUES (?, ?, ?, ?)');
+  const addExc = db.prepare('INSERT INTO schedule_exceptions (schedule_id, from_date, to_date, name) VALUES (?, ?, ?, ?)');
+  (p.schedules ?? []).forEach((s, pos) => {
+    const sid = addSchedule.get(id, s.name, s.days.join(','), s.from, s.to, pos) as number;
+    for (const c of s.block ?? []) addSCat.run(sid, c.toLowerCase());
+    (s.deny ?? []).forEach((r, i) => addSRule.run(sid, 'deny', r, i));
+    (s.allow ?? []).forEach((r, i) => addSRule.run(sid, 'allow', r, i));
+    for (const e of s.except ?? []) addExc.run(sid, e.from, e.to, e.name ?? '');
+  });
+  return id;
+}
+
+/** Deletes a policy by name; fails (foreign key) while a network still uses it. */
+export function deletePolicy(db: Db, name: string): boolean {
+  return db.prepare('DELETE FROM policies WHERE name = ?').run(name).changes > 0;
+}
