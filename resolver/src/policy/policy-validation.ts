@@ -43,10 +43,7 @@ export function policyProblems(p: PolicyConfig): PolicyProblem[] {
   return out;
 }
 
-/**
- * Problems of one network. `policies` are the policy names that will exist; CIDRs are
- * rewritten in place to their canonical form when valid (what the store keeps).
- */
+/** Problems of one network; `policies` are the policy names that will exist. */
 export function networkProblems(n: NetworkConfig, policies: ReadonlySet<string>): PolicyProblem[] {
   const out: PolicyProblem[] = [];
   if (!policies.has(n.policy)) out.push({ field: 'policy', message: `unknown policy "${n.policy}"` });

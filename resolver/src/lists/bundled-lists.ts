@@ -1,0 +1,43 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { DeclaredSource, SourceFormat } from './list-store.js';
+
+// The small default set shipped in blocklists/default/, so a fresh install filters something
+// before any network fetch. Its manifest names each file's category, format and provenance.
+
+/** The repository's blocklists/ folder, found from this module in sources and in dist/ alike. */
+export function blocklistsDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'blocklists');
+    if (existsSync(join(candidate, 'default', 'sources.yaml'))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error('lists: shipped blocklists/ folder not found');
+}
+
+interface ManifestEntry {
+  name: string;
+  category: string;
+  file: string;
+  format?: SourceFormat;
+  description?: string;
+  license?: string;
+}
+
+export function bundledSources(): DeclaredSource[] {
+  const dir = join(blocklistsDir(), 'default');
+  const manifest = parseYaml(readFileSync(join(dir, 'sources.yaml'), 'utf8')) as { sources: ManifestEntry[] };
+  return manifest.sources.map((e) => ({
+    name: e.name,
+    category: e.category,
+    source: resolve(dir, e.file),
+    format: e.format ?? 'auto',
+    enabled: true,
+    refreshHours: null,
+    description: e.description ?? null,
+    license: e.license ?? null,
+  }));
+}

@@ -1,0 +1,14 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { transferables } from './compiled-tables.js';
+import { buildSnapshot, explainName, type BuildJob, type ExplainJob } from './snapshot-build.js';
+
+// Worker entry: one job per worker. The table buffers are transferred, not copied, so the
+// main thread receives a million-entry snapshot without a pause.
+
+const job = workerData as BuildJob | ExplainJob;
+if (job.kind === 'build') {
+  const result = buildSnapshot(job);
+  parentPort!.postMessage(result, transferables(result.tables));
+} else {
+  parentPort!.postMessage(explainName(job));
+}

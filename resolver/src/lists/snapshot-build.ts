@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import type { CompiledTables } from './compiled-tables.js';
+import { normalizeName } from './domain-name.js';
+import { createParser, detectFormat, forEachLine } from './list-format.js';
+import type { SourceFormat } from './list-store.js';
+import { MatcherBuilder } from './matcher-builder.js';
+import { isAllow, RuleScope, type ListFormatName, type RuleAction, type RuleSink } from './rule-types.js';
+import { compileSourceText, type SourceStats } from './source-compiler.js';
+
+// The two jobs run off the event loop (compile-worker.ts): compiling every enabled source's
+// cached copy into one snapshot, and finding which lines of which sources match a name.
+// Plain functions over files, so the list-check script runs them in-process as well.
+
+export interface BuildSource {
+  name: string;
+  /** the cached copy to read */
+  file: string;
+  format: SourceFormat;
+  /** category mask every rule of this source carries */
+  mask: number;
+}
+
+export interface BuildJob {
+  kind: 'build';
+  sources: BuildSource[];
+  maxRegex: number;
+}
+
+export interface BuildResult {
+  tables: CompiledTables;
+  stats: Record<string, SourceStats>;
+  /** sources whose copy could not be read: left out of this snapshot */
+  errors: Record<string, string>;
+}
+
+export interface ExplainJob {
+  kind: 'explain';
+  sources: Array<{ name: string; file: string; format: SourceFormat }>;
+  name: string;
+}
+
+export interface ExplainMatch {
+  source: string;
+  line: number;
+  text: string;
+  kind: 'block' | 'allow';
+}
+
+export function buildSnapshot(job: BuildJob): BuildResult {
+  const builder = new MatcherBuilder();
+  const stats: Record<string, SourceStats> = {};
+  const errors: Record<string, string> = {};
+  for (const s of job.sources) {
+    let text: string;
+    try {
+      text = readFileSync(s.file, 'utf8');
+    } catch (e) {
+      errors[s.name] = `lists: ${s.name}: cannot read cached copy: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+      continue;
+    }
+    stats[s.name] = compileSourceText(text, s.format, s.mask, job.maxRegex, builder);
+  }
+  return { tables: builder.build(), stats, errors };
+}
+
+function covers(rule: string, scope: RuleScope, name: string): boolean {
+  if (scope !== RuleScope.Sub && name === rule) return true;
+  return scope !== RuleScope.Exact && name.length > rule.length && name.endsWith(rule) && name.charCodeAt(name.length - rule.length - 1) === 0x2e;
+}
+
+/** Every rule line, in every listed source, that applies to `job.name`. */
+export function explainName(job: ExplainJob): ExplainMatch[] {
+  const n = normalizeName(job.name);
+  if ('error' in n) throw new Error(`lists: explain: invalid name "${job.name}": ${n.error}`);
+  const name = n.name;
+  const out: ExplainMatch[] = [];
+  for (const s of job.sources) {
+    let text: string;
+    try {
+      text = readFileSync(s.file, 'utf8');
+    } catch {
+      continue;
+    }
+    const format: ListFormatName = s.format === 'auto' ? detectFormat(text) : s.format;
+    const parser = createParser(format);
+    let current = '';
+    const hit = (line: number, action: RuleAction) => out.push({ source: s.name, line, text: current.trim(), kind: isAllow(action) ? 'allow' : 'block' });
+    const sink: RuleSink = {
+      name: (rule, action, scope, line) => { if (covers(rule, scope, name)) hit(line, action); },
+      regex: (pattern, action, line) => { if (new RegExp(pattern).test(name)) hit(line, action); },
+      skipped: () => {},
+      invalid: () => {},
+    };
+    forEachLine(text, (line, lineNo) => {
+      current = line;
+      parser.parse(line, lineNo, sink);
+    });
+  }
+  return out;
+}
