@@ -33,6 +33,9 @@ async function main(): Promise<void> {
       log.error({ code, worker: w.id }, 'nestguard: worker exited; starting another');
       cluster.fork();
     });
+    process.on('SIGHUP', () => {
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
+    });
     closeWithGrace({ delay: 10_000 }, async () => {
       stopping = true;
       await Promise.all(Object.values(cluster.workers ?? {}).map((w) => new Promise<void>((resolve) => {
@@ -52,6 +55,11 @@ async function main(): Promise<void> {
     config: loaded.file ?? '(defaults)',
     dataDir: loaded.config.data_dir,
   }, 'nestguard: serving');
+  // SIGHUP: re-read every list source now (operators, and the benchmark's reload run)
+  process.on('SIGHUP', () => {
+    log.info('lists: refresh requested by SIGHUP');
+    running.lists.refresh().catch((err: unknown) => log.error({ err }, 'lists: refresh failed; the last good lists stay'));
+  });
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'nestguard: fatal error, shutting down');
     else log.info({ signal }, 'nestguard: shutting down');

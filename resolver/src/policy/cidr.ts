@@ -40,7 +40,7 @@ export function parseCidr(text: string): Cidr | null {
   const v6 = addr.kind() === 'ipv6';
   if (v6) (addr as ipaddr.IPv6).zoneId = undefined;
   const bytes = zeroHostBits(addr.toByteArray(), prefix);
-  const canonical = v6 ? ipaddr.IPv6.fromByteArray(bytes).toString() : bytes.join('.');
+  const canonical = v6 ? ipaddr.fromByteArray(bytes).toString() : bytes.join('.');
   return { v6, bytes, prefix, text: `${canonical}/${prefix}` };
 }
 

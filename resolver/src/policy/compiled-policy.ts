@@ -2,7 +2,7 @@ import type { PolicyConfig } from '../config/config-schema.js';
 import { categories } from '../lists/categories.js';
 import { compileRules, type DomainMatcher } from '../lists/domain-matcher.js';
 import { parseAddress } from './cidr.js';
-import { Action, type BlockResponseSpec, type Decision } from './policy-types.js';
+import { Action, type BlockMode, type BlockResponseSpec, type Decision } from './policy-types.js';
 import { compileSafeSearch, safeSearchMask, SAFE_SEARCH_ENGINES, type SafeSearchTargets } from './safe-search.js';
 import { localMoment, ScheduleWindow } from './schedule-window.js';
 
@@ -128,7 +128,7 @@ export class CompiledPolicy {
   }
 
   private blockSpec(p: PolicyConfig, problems: PolicyProblem[]): BlockResponseSpec {
-    const spec: BlockResponseSpec = { mode: p.block_mode ?? 'nxdomain', ttl: p.block_ttl ?? 60, ipv4: [], ipv6: [] };
+    const spec: BlockResponseSpec = { mode: (p.block_mode ?? 'nxdomain') as BlockMode, ttl: p.block_ttl ?? 60, ipv4: [], ipv6: [] };
     (p.block_ips ?? []).forEach((ip, i) => {
       const a = parseAddress(ip);
       if (!a) problems.push({ field: `block_ips[${i}]`, message: `not an IP address: "${ip}"` });

@@ -49,7 +49,7 @@ export class PolicySnapshot {
 }
 
 export interface SnapshotDeps {
-  counters: (networkId: number) => NetworkCounters;
+  counters: (networkId: number, networkName: string) => NetworkCounters;
   logger: Pick<Logger, 'warn'>;
 }
 
@@ -79,7 +79,7 @@ export function buildSnapshot(db: Db, deps: SnapshotDeps): PolicySnapshot {
     const key = `${policy.id}|${zone}`;
     let state = states.get(key);
     if (!state) states.set(key, (state = new ScheduleState(policy.schedules.length)));
-    const net = new ServedNetwork(n.id, n.name, n.kind, zone, policy, deps.counters(n.id), state);
+    const net = new ServedNetwork(n.id, n.name, n.kind, zone, policy, deps.counters(n.id, n.name), state);
     snap.byName.set(n.name, net);
     if (n.doh_token) snap.byToken.set(n.doh_token, net);
     for (const text of n.cidrs) {

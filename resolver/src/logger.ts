@@ -1,0 +1,40 @@
+import { pino, type DestinationStream, type Level, type Logger } from 'pino';
+
+// Structured logs that can never carry a client address or a query name, at any level:
+// privacy is an invariant, so it is enforced where every log line passes, not left to each
+// call site. Keys that hold such values are censored wherever they appear (top level and
+// two levels down); request URLs keep their path but lose the query string, which for DoH
+// GET carries the encoded question.
+
+const SENSITIVE_KEYS = ['address', 'remoteAddress', 'remotePort', 'ip', 'ips', 'client', 'clientAddress', 'qname', 'question'];
+
+export const REDACT_PATHS: string[] = [
+  ...SENSITIVE_KEYS,
+  ...SENSITIVE_KEYS.map((k) => `*.${k}`),
+  ...SENSITIVE_KEYS.map((k) => `*.*.${k}`),
+  'req.headers["x-forwarded-for"]',
+  'req.headers["x-real-ip"]',
+  'req.headers.forwarded',
+  'req.headers["cf-connecting-ip"]',
+  'req.url',
+  'url',
+];
+
+const CENSORED = '[redacted]';
+
+function censor(value: unknown, path: string[]): unknown {
+  const key = path[path.length - 1];
+  if (key === 'url' && typeof value === 'string') {
+    const q = value.indexOf('?');
+    return q < 0 ? value : `${value.slice(0, q)}?${CENSORED}`;
+  }
+  return CENSORED;
+}
+
+export type LogLevel = Level | 'silent';
+
+/** The process logger (JSON lines to stdout unless `destination` is given). */
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACT_PATHS, censor } };
+  return destination ? pino(options, destination) : pino(options);
+}

@@ -1,0 +1,36 @@
+import { WireName } from '../dns/wire-name.js';
+import { categories } from '../lists/categories.js';
+import type { DomainMatcher } from '../lists/domain-matcher.js';
+import { normalizeName } from '../lists/domain-name.js';
+import { ScheduleState, type Explanation } from './compiled-policy.js';
+import type { ServedNetwork } from './policy-snapshot.js';
+import { Action, Decision, type DecisionReason } from './policy-types.js';
+
+const ACTION_NAMES = { [Action.Allow]: 'allow', [Action.Block]: 'block', [Action.Rewrite]: 'rewrite' } as const;
+
+/**
+ * What `network`'s policy decides for `name` at `at`, with the reason: the same evaluation the
+ * query path runs (CompiledPolicy.evaluate), with a fresh schedule state so asking about
+ * another time never disturbs the live per-minute cache.
+ *
+ * `qtype` does not change the outcome today: a block blocks every type, and a safe-search
+ * rewrite is a CNAME, which aliases every type of the name (see safe-search.ts). It is part of
+ * the signature so a type-specific rule can be added without changing every caller.
+ */
+export function decide(network: ServedNetwork, name: string, qtype: number, at: Date, lists: DomainMatcher): DecisionReason {
+  void qtype;
+  const norm = normalizeName(name.trim());
+  if ('error' in norm) throw new Error(`policy: not a domain name "${name}": ${norm.error}`);
+  const wire = WireName.fromText(norm.name);
+  const policy = network.policy;
+  const state = policy.fillState(network.timezone, at.getTime(), new ScheduleState(policy.schedules.length));
+  const why: Explanation = { detail: '' };
+  const out = new Decision();
+  const action = policy.evaluate(wire.buf, wire.labelOffsets, wire.labelCount, state, lists, out, why);
+  const reason: DecisionReason = { action: ACTION_NAMES[action], network: network.name, policy: policy.name, detail: why.detail };
+  if (why.category !== undefined) reason.category = categories.name(why.category);
+  if (why.rule) reason.rule = why.rule;
+  if (why.schedule) reason.schedule = why.schedule;
+  if (why.safeSearch) reason.safeSearch = why.safeSearch;
+  return reason;
+}
