@@ -1,4 +1,4 @@
-import { pino, type DestinationStream, type Level, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 // Structured logs that can never carry a client address or a query name, at any level:
 // privacy is an invariant, so it is enforced where every log line passes, not left to each
@@ -31,10 +31,11 @@ function censor(value: unknown, path: string[]): unknown {
   return CENSORED;
 }
 
-export type LogLevel = Level | 'silent';
-
-/** The process logger (JSON lines to stdout unless `destination` is given). */
-export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+/**
+ * The process logger (JSON lines to stdout unless `destination` is given). `level` is a pino
+ * level name or 'silent' (config log_level, validated by the schema).
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = { level, redact: { paths: REDACT_PATHS, censor } };
   return destination ? pino(options, destination) : pino(options);
 }

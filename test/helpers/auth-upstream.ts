@@ -136,8 +136,10 @@ export async function startAuthUpstream(o: AuthUpstreamOptions = {}): Promise<Au
   logfile: "${dir}/nsd.log"
   verbosity: 1
   hide-version: yes
-  # the full RRset for ANY, so minimal-ANY answers are the resolver's own doing
+  # ANY gets NSD's usual one-RRset answer rather than REFUSED/TC
   refuse-any: no
+  # as large as the client asks, so a resolver capping its UDP answers must do it itself
+  ipv4-edns-size: 4096
   rrl-ratelimit: 0
   rrl-whitelist-ratelimit: 0
   zonefiles-write: 0

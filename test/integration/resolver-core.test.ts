@@ -224,16 +224,16 @@ describe('protocol handling', () => {
     expect(m.answer).toEqual([]);
   });
 
-  it('a minimal RFC 8482 answer to ANY, not the full set of RRsets', async () => {
-    // the apex holds SOA, NS and DNSKEY, and NSD here answers ANY in full
-    const upstreamAny = await query({ port: up.port, name: ZONE, type: 'ANY' });
-    expect(new Set(types(upstreamAny.answer)).size).toBeGreaterThanOrEqual(3);
-
-    const r = await query({ port, name: ZONE, type: 'ANY' });
-    expect(r.rcode).toBe('NOERROR');
-    expect(r.answer.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(types(r.answer)).size).toBe(1);
-    if (r.answer[0].type === 'HINFO') expect(r.answer[0].data).toContain('RFC8482');
+  it('a minimal RFC 8482 answer to ANY: one synthesised HINFO, not the RRsets', async () => {
+    // NSD itself already answers ANY with one RRset, so only the synthesised HINFO shows the
+    // resolver answered on its own instead of relaying
+    for (const name of [ZONE, RECORDS.a.name]) {
+      const r = await query({ port, name, type: 'ANY' });
+      expect(r.rcode).toBe('NOERROR');
+      expect(r.answer).toHaveLength(1);
+      expect(r.answer[0]).toMatchObject({ name, type: 'HINFO' });
+      expect(r.answer[0].data).toContain('RFC8482');
+    }
   });
 });
 

@@ -82,9 +82,12 @@ describe('harness against NSD', () => {
     expect(key.answer.map((r) => r.type).sort()).toEqual(['DNSKEY', 'RRSIG']);
   });
 
-  it('truncates the big TXT over UDP at 1232 and gives it whole over TCP', async () => {
+  it('truncates the big TXT over UDP at 1232, sends it whole at 4096 and over TCP', async () => {
     const udp = await query({ port: up.port, name: RECORDS.bigTxt.name, type: 'TXT', bufsize: 1232, ignoreTc: true });
     expect(udp.flags.tc).toBe(true);
+    const large = await query({ port: up.port, name: RECORDS.bigTxt.name, type: 'TXT', bufsize: 4096, ignoreTc: true });
+    expect(large.flags.tc).toBe(false);
+    expect(large.msgLength).toBeGreaterThan(1232);
     const tcp = await query({ port: up.port, name: RECORDS.bigTxt.name, type: 'TXT', tcp: true });
     expect(tcp.flags.tc).toBe(false);
     expect(tcp.answer.map((r) => r.data.replace(/"/g, '')).sort()).toEqual([...RECORDS.bigTxt.strings].sort());

@@ -43,11 +43,12 @@ export function networkCount(db: Db): number {
   return db.prepare('SELECT count(*) FROM networks').pluck().get() as number;
 }
 
-/** Owners of the given canonical CIDRs and DoH token, for conflict messages before a write. */
+/** The network holding a canonical CIDR, for a conflict message before a write. */
 export function networkOwningCidr(db: Db, cidr: string): string | undefined {
   return db.prepare('SELECT n.name FROM network_cidrs c JOIN networks n ON n.id = c.network_id WHERE c.cidr = ?').pluck().get(cidr) as string | undefined;
 }
 
+/** The network holding a DoH token, for a conflict message before a write. */
 export function networkOwningToken(db: Db, token: string): string | undefined {
   return db.prepare('SELECT name FROM networks WHERE doh_token = ?').pluck().get(token) as string | undefined;
 }

@@ -1,0 +1,87 @@
+# Starting and stopping Nestguard for the benchmark (sourced by scripts/bench.sh after the
+# shared bench lib.sh, whose tree_pids / rss_kb / now helpers it uses).
+#
+# Every start gets a fresh data dir, so "time to first answer" always includes reading and
+# compiling the 1M-domain list (lists load before the listeners open), like the peers,
+# which have no on-disk snapshot to restart from.
+
+# ng_config FILE LIST_FILE : the bench configuration (the list path is absolute, so the
+# file can live anywhere)
+ng_config() {
+  cat > "$1" <<YAML
+log_level: warn
+cache: { max_entries: 1000000, max_bytes: 536870912 }
+lists: { bundled: false }
+blocklists:
+  - { name: bench-1m, category: malware, source: $2, format: domains }
+policies: [ { name: bench, block: [malware] } ]
+networks: [ { name: loopback, cidrs: ["127.0.0.0/8"], policy: bench } ]
+YAML
+}
+
+# dns_status PORT QNAME : the rcode dig gets from 127.0.0.1:PORT ("" when no answer)
+dns_status() {
+  dig +tries=1 +time=1 -p "$1" @127.0.0.1 "$2" A 2>/dev/null \
+    | awk '/->>HEADER<<-/ { s = $6; sub(/,$/, "", s); print s; exit }'
+}
+
+# is_blocked_status STATUS : the bench policy answers blocked names with a synthesised
+# NXDOMAIN (default) or a null address; anything that came from upstream is REFUSED here
+# (NSD is authoritative for bench.test only)
+is_blocked_status() { [ "$1" = NXDOMAIN ] || [ "$1" = NOERROR ]; }
+
+# ng_start LABEL PORT WORKERS CPU : starts Nestguard (pinned with taskset when CPU is set),
+# waits for its first answer and sets NG_PID, NG_LOAD_S, NG_RSS0_KB. Config, data dir and
+# log go under $RUN/LABEL.
+ng_start() {
+  local label=$1 port=$2 workers=$3 cpu=$4 d="$RUN/$1" t0 t1 pin=()
+  rm -rf "$d"; mkdir -p "$d/data"
+  ng_config "$d/nestguard.yaml" "$NG_LIST"
+  if [ -n "$(dns_status "$port" name1.bench.test)" ]; then
+    echo "bench: something already answers on 127.0.0.1:$port; set NG_PORT to a free port" >&2
+    return 1
+  fi
+  [ -n "$cpu" ] && pin=(taskset -c "$cpu")
+  t0=$(now)
+  NESTGUARD_CONFIG="$d/nestguard.yaml" NESTGUARD_DATA_DIR="$d/data" \
+    NESTGUARD_DNS_LISTEN="127.0.0.1:$port" NESTGUARD_HTTP_LISTEN="127.0.0.1:0" \
+    NESTGUARD_UPSTREAMS="udp://127.0.0.1:$UPSTREAM_PORT" NESTGUARD_WORKERS="$workers" \
+    "${pin[@]}" node "$REPO/dist/resolver/src/main.js" > "$d/nestguard.log" 2>&1 &
+  NG_PID=$!
+  track_pid "$NG_PID"
+  local end=$(( $(date +%s) + ${NG_START_TIMEOUT:-600} ))
+  until [ -n "$(dns_status "$port" name1.bench.test)" ]; do
+    if ! kill -0 "$NG_PID" 2>/dev/null; then
+      echo "bench: nestguard ($label) exited before answering; last log lines:" >&2
+      tail -n 20 "$d/nestguard.log" >&2
+      return 1
+    fi
+    if [ "$(date +%s)" -ge "$end" ]; then
+      echo "bench: nestguard ($label) did not answer within ${NG_START_TIMEOUT:-600}s" >&2
+      return 1
+    fi
+    sleep 0.05
+  done
+  t1=$(now)
+  NG_LOAD_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+  sleep 1
+  NG_RSS0_KB=$(rss_kb "$NG_PID")
+}
+
+# ng_check_blocking PORT : warns when a name from the list is not blocked (then the blocked
+# and reload workloads would measure forwarding, not filtering)
+ng_check_blocking() {
+  local name st
+  name=$(awk 'NR == 1 { print $1 }' "$PB/data/blocked.txt")
+  st=$(dns_status "$1" "$name")
+  if is_blocked_status "$st"; then
+    echo "   blocklist live: $name -> $st"
+  else
+    echo "   WARNING: $name -> ${st:-no answer}, not blocked: the blocked workload will not measure filtering" >&2
+  fi
+}
+
+# ng_version : "nestguard X node Y"
+ng_version() {
+  echo "nestguard $(node -p "require('$REPO/package.json').version") node $(node --version)"
+}
