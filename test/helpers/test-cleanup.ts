@@ -1,12 +1,17 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
 // Servers spawned by tests must not outlive the test process, even when a test throws before
 // its afterAll runs or the worker is torn down: an orphaned NSD or resolver keeps its port and
-// skews every later run on the machine. Temp dirs that tests may still read after a server
-// stopped (its database, for the privacy checks) go at the same moment.
+// skews every later run on the machine. An 'exit' handler is not enough, since a test worker
+// killed by a signal never runs it, so each server also gets a tiny shell watchdog that kills
+// the server's process group once the test process is gone.
 
-const live = new Set<ChildProcess>();
+interface Tracked {
+  watchdog: ChildProcess;
+}
+
+const live = new Map<ChildProcess, Tracked>();
 const dirs = new Set<string>();
 let hooked = false;
 
@@ -19,20 +24,26 @@ function hook(): void {
 function cleanUpAll(): void {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   dirs.clear();
-  for (const c of live) {
-    try {
-      // each server runs in its own process group (detached), so its workers go too
-      if (c.pid) process.kill(-c.pid, 'SIGKILL');
-    } catch {
-      try { c.kill('SIGKILL'); } catch { /* already gone */ }
-    }
+  for (const [c, t] of live) {
+    signalGroup(c, 'SIGKILL');
+    t.watchdog.kill('SIGKILL');
   }
   live.clear();
 }
 
+/** Tracks a child spawned with `detached: true` (its own process group) until untrackChild. */
 export function trackChild(c: ChildProcess): void {
-  live.add(c);
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; kill -KILL -${c.pid} 2>/dev/null`;
+  const watchdog = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  watchdog.unref();
+  live.set(c, { watchdog });
   hook();
+}
+
+export function untrackChild(c: ChildProcess): void {
+  const t = live.get(c);
+  if (t) t.watchdog.kill('SIGKILL');
+  live.delete(c);
 }
 
 /** Removes `dir` when the test process exits. */
@@ -41,16 +52,12 @@ export function removeOnExit(dir: string): void {
   hook();
 }
 
-export function untrackChild(c: ChildProcess): void {
-  live.delete(c);
-}
-
 /** Sends a signal to the child's whole process group (children spawned with `detached: true`). */
 export function signalGroup(c: ChildProcess, sig: NodeJS.Signals): void {
   if (!c.pid || c.exitCode !== null || c.signalCode !== null) return;
   try {
     process.kill(-c.pid, sig);
   } catch {
-    c.kill(sig);
+    try { c.kill(sig); } catch { /* already gone */ }
   }
 }

@@ -51,6 +51,11 @@ export class CompiledMatcher implements DomainMatcher {
     this.size = t.entries + t.regexes.length;
   }
 
+  /** Memory held by the hash table (the regexes aside). */
+  get byteLength(): number {
+    return this.keys.byteLength + this.masks.byteLength;
+  }
+
   private probe(h1: number, h2: number): number {
     if (h1 === 0 && h2 === 0) h2 = 1;
     const keys = this.keys;

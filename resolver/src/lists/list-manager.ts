@@ -39,8 +39,10 @@ export interface ExplainedRule {
   kind: 'block' | 'allow';
 }
 
-/** A source that failed is tried again sooner than its period, but not hammered. */
+/** A source that failed is tried again sooner than its period, but not hammered; one that
+ *  never loaded (first start offline) sooner still. */
 const FAILED_RETRY_MS = 30 * 60_000;
+const NEVER_LOADED_RETRY_MS = 5 * 60_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class ListManager {
@@ -80,12 +82,29 @@ export class ListManager {
    *  corrupted), and resolves once the first snapshot is live. */
   async start(): Promise<void> {
     this.importDeclared();
+    const rows = this.store.all().filter((r) => r.enabled);
+    // Serve at once from what is on this machine (local files, copies kept from earlier
+    // fetches); a URL never fetched yet is downloaded in the background, so a list host that
+    // is down or slow never delays the first answer.
+    const first = rows.filter((r) => !isUrl(r.source) || r.contentSha256 !== null);
+    const later = rows.filter((r) => !first.includes(r));
     await this.serialize(async () => {
-      const rows = this.store.all().filter((r) => r.enabled);
-      await Promise.all(rows.map((r) => this.updateCopy(r, false)));
+      await Promise.all(first.map((r) => this.updateCopy(r, false, 1)));
       await this.rebuild();
     });
-    for (const r of this.store.all()) this.schedule(r);
+    for (const r of first) this.schedule(r);
+    if (later.length > 0) {
+      this.serialize(async () => {
+        await Promise.all(later.map((r) => this.updateCopy(r, false, 1)));
+        await this.rebuild();
+        for (const r of later) this.schedule(this.store.get(r.name) ?? r);
+      }).catch((e: Error) => this.log.error(`lists: first download failed: ${e.message}`));
+    }
+  }
+
+  /** Resolves once every queued fetch and rebuild (first downloads included) has finished. */
+  idle(): Promise<void> {
+    return this.queue;
   }
 
   /** Re-fetches one source (or every enabled one) and rebuilds the snapshot if anything changed. */
@@ -100,7 +119,7 @@ export class ListManager {
       }
       await Promise.all(rows.map((r) => this.updateCopy(r, true)));
       await this.rebuild();
-      for (const r of name === undefined ? this.store.all() : rows.map((r) => this.store.get(r.name)!)) this.schedule(r);
+      for (const r of name === undefined ? this.store.all() : [this.store.get(name)!]) this.schedule(r);
     });
   }
 
@@ -149,8 +168,13 @@ export class ListManager {
       description: b.description ?? null,
       license: b.license ?? null,
     }));
-    this.store.importDeclared(declared, 'config');
-    this.store.importDeclared(config.lists.bundled ? bundledSources() : [], 'bundled');
+    const dropped = [
+      ...this.store.importDeclared(declared, 'config'),
+      ...this.store.importDeclared(config.lists.bundled ? bundledSources() : [], 'bundled'),
+    ];
+    for (const name of dropped) {
+      this.cache.remove(name).catch((e: Error) => this.log.warn(`lists: ${name}: cannot remove cached copy: ${e.message}`));
+    }
   }
 
   /**
@@ -158,7 +182,7 @@ export class ListManager {
    * is (start: serve now, refresh on schedule); otherwise the source is asked for changes.
    * Any failure is recorded on the source and leaves its previous copy in place.
    */
-  private async updateCopy(row: ListSourceRow, force: boolean): Promise<void> {
+  private async updateCopy(row: ListSourceRow, force: boolean, retries?: number): Promise<void> {
     const at = new Date().toISOString();
     const check = await this.cache.verify(row.name);
     const current = check.ok && check.sha256 === row.contentSha256;
@@ -179,6 +203,7 @@ export class ListManager {
           lastModified: current ? row.lastModified : null,
           timeoutMs,
           maxBytes,
+          retries,
           backoffMs: this.o.fetchBackoffMs,
         });
         if (r.status === 'not-modified') {
@@ -230,7 +255,7 @@ export class ListManager {
     this.current = matcher;
     this.builtKey = key;
     this.live = new Set(Object.keys(result.stats));
-    this.log.info({ sources: this.live.size, entries: matcher.size, ms: Math.round(performance.now() - t0) }, 'lists: snapshot live');
+    this.log.info({ sources: this.live.size, entries: matcher.size, bytes: matcher.byteLength, ms: Math.round(performance.now() - t0) }, 'lists: snapshot live');
     for (const fn of this.listeners) {
       try {
         fn(matcher);
@@ -249,7 +274,7 @@ export class ListManager {
     const period = (row.refreshHours ?? this.o.config.lists.refresh_hours) * 3_600_000;
     const last = row.lastSuccessAt ? Date.parse(row.lastSuccessAt) : 0;
     const failing = row.lastError !== null;
-    const due = failing ? Math.min(period, FAILED_RETRY_MS) : Math.max(0, last + period - Date.now());
+    const due = failing ? Math.min(period, last ? FAILED_RETRY_MS : NEVER_LOADED_RETRY_MS) : Math.max(0, last + period - Date.now());
     // jitter spreads a fleet of resolvers (and our own sources) over time instead of a
     // thundering herd on the list hosts at the same minute
     const delay = Math.min(MAX_TIMER_MS, due + Math.random() * (due * 0.1 + 60_000));

@@ -67,9 +67,9 @@ export class ListStore {
   /**
    * Makes the rows of `origin` exactly `sources`: upsert by name, delete the ones no longer
    * declared. A changed location forgets the validators and digest, so it is fetched afresh.
-   * A name the admin API owns keeps the API's definition.
+   * A name the admin API owns keeps the API's definition. Returns the names deleted.
    */
-  importDeclared(sources: DeclaredSource[], origin: Exclude<SourceOrigin, 'api'>): void {
+  importDeclared(sources: DeclaredSource[], origin: Exclude<SourceOrigin, 'api'>): string[] {
     const now = new Date().toISOString();
     const upsert = this.db.prepare(`
       INSERT INTO list_sources (name, category, source, format, enabled, refresh_hours, description, license, origin, created_at, updated_at)
@@ -83,11 +83,13 @@ export class ListStore {
         description = excluded.description, license = excluded.license, updated_at = excluded.updated_at
       WHERE origin = excluded.origin`);
     const names = new Set(sources.map((s) => s.name));
-    this.db.transaction(() => {
+    return this.db.transaction(() => {
       for (const s of sources) upsert.run({ ...s, enabled: s.enabled ? 1 : 0, origin, now });
       const existing = this.db.prepare('SELECT name FROM list_sources WHERE origin = ?').pluck().all(origin) as string[];
       const del = this.db.prepare('DELETE FROM list_sources WHERE name = ?');
-      for (const n of existing) if (!names.has(n)) del.run(n);
+      const gone = existing.filter((n) => !names.has(n));
+      for (const n of gone) del.run(n);
+      return gone;
     })();
   }
 

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# `npm run bench`: Nestguard side by side with Unbound and dnsmasq (both with the same 1M-domain
+# blocklist) on the shared bench workloads, in one run:
+#   1. data (zone, blocklist, queries) generated if missing; NSD upstream started if not answering
+#   2. Nestguard started pinned (taskset -c 1, like the peers): time to first answer and RSS
+#      with the 1M list
+#   3. hit, blocked, miss (and hit@10000) against Nestguard, unbound-1t-bl and dnsmasq-bl
+#   4. reload run: the blocked workload while the whole list is rebuilt (append + SIGHUP)
+#   5. all cores: NESTGUARD_WORKERS=2 unpinned, hit workload
+#   6. markdown tables (shared summarize.sh), then Nestguard's ratios against the targets
+# Every process it starts is stopped on exit, Ctrl-C included. Traffic goes to 127.0.0.1 only.
+#
+# Uses the shared bench scripts in place: $SHARED_BENCH, default <repo>/../shared/bench.
+# Env: BENCH_QUICK=1 (DURATION 5, no hit@10000, one reload), DURATION (20), WORKLOADS,
+#      RELOADS (2), NG_PORT (15390), NG_CLUSTER_PORT (15391), SERVER_CPU (1), CLIENT_CPU (0),
+#      UPSTREAM_CPU (0), BENCH_BUILD=0 (use dist/ as it is), BENCH_KEEP=1 (keep data dirs),
+#      PB (/tmp/peerbench: data, logs; this run's files go to $PB/nestguard/<time>/)
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [ -z "${SHARED_BENCH:-}" ]; then
+  top=$(git -C "$REPO" rev-parse --show-toplevel 2>/dev/null || echo "$REPO")
+  SHARED_BENCH=$(cd "$top/../shared/bench" 2>/dev/null && pwd) || { echo "bench: shared bench scripts not found at $top/../shared/bench; set SHARED_BENCH" >&2; exit 1; }
+fi
+export SHARED_BENCH
+. "$SHARED_BENCH/lib.sh"
+. "$REPO/scripts/bench-nestguard.sh"
+. "$REPO/scripts/bench-reload.sh"
+
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+  DURATION=${DURATION:-5}; WORKLOADS=${WORKLOADS:-hit blocked miss}; RELOADS=${RELOADS:-1}
+fi
+export DURATION=${DURATION:-20} PB BENCH_DIR
+WORKLOADS=${WORKLOADS:-hit blocked miss hit@10000}; RELOADS=${RELOADS:-2}
+NG_PORT=${NG_PORT:-15390}; NG_CLUSTER_PORT=${NG_CLUSTER_PORT:-15391}
+SERVER_CPU=${SERVER_CPU-1}; CLIENT_CPU=${CLIENT_CPU-0}; UPSTREAM_CPU=${UPSTREAM_CPU-0}
+export SERVER_CPU CLIENT_CPU UPSTREAM_CPU
+
+for tool in dnsperf dig nsd unbound dnsmasq taskset node; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool not found; run: bash scripts/setup.sh --apt" >&2; exit 1; }
+done
+
+RUN="$PB/nestguard/$(date +%Y%m%d-%H%M%S)"; mkdir -p "$RUN"
+NG_LIST=""
+export RESULTS="$RUN/results.tsv" PEERS_TSV="$RUN/peers.tsv"
+RELOAD_TSV="$RUN/reload.tsv"
+printf 'peer\tport\tload_s\trss_after_start_kb\trss_after_bench_kb\tversion\n' > "$PEERS_TSV"
+printf 'label\treload\tsignal_at_s\tlive_after_s\n' > "$RELOAD_TSV"
+
+# --- process bookkeeping: every process started here is stopped by pid, with its children
+TRACKED=()
+start_time() { awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$1/stat" 2>/dev/null; }
+track_pid() { TRACKED+=("$1:$(start_time "$1")"); }
+# stop_trees "PID:START" ... : SIGTERM to each still-running process of the trees (the same
+# process: same start time), up to 10 s to exit, then SIGKILL
+stop_trees() {
+  local e p s all=() i
+  for e in "$@"; do
+    p=${e%%:*}; s=${e#*:}
+    [ -n "$p" ] && [ "$(start_time "$p")" = "$s" ] || continue
+    for i in $(tree_pids "$p"); do all+=("$i:$(start_time "$i")"); done
+  done
+  [ ${#all[@]} -gt 0 ] || return 0
+  for e in "${all[@]}"; do kill -TERM "${e%%:*}" 2>/dev/null || true; done
+  for i in $(seq 1 100); do
+    local alive=0
+    for e in "${all[@]}"; do [ "$(start_time "${e%%:*}")" = "${e#*:}" ] && alive=1 && break; done
+    [ "$alive" = 0 ] && return 0
+    sleep 0.1
+  done
+  for e in "${all[@]}"; do [ "$(start_time "${e%%:*}")" = "${e#*:}" ] && kill -KILL "${e%%:*}" 2>/dev/null; done
+  return 0
+}
+stop_tracked_pid() { # PID : stop one tracked process tree now
+  local e
+  for e in "${TRACKED[@]}"; do [ "${e%%:*}" = "$1" ] && stop_trees "$e"; done
+  return 0
+}
+cleanup() {
+  trap - EXIT INT TERM
+  [ ${#TRACKED[@]} -eq 0 ] || stop_trees "${TRACKED[@]}"
+  [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$RUN"/*/data ${NG_LIST:+"$NG_LIST"}
+}
+trap cleanup EXIT
+trap 'echo "bench: interrupted" >&2; exit 130' INT TERM
+
+# long steps run in the background and are waited for, so Ctrl-C is handled at once
+run_bg() { "$@" & local p=$!; track_pid "$p"; wait "$p"; }
+
+echo "# Nestguard benchmark ($(date -u +%FT%TZ)); DURATION=${DURATION}s, workloads: $WORKLOADS"
+echo "   shared bench: $SHARED_BENCH; this run's files: $RUN"
+
+# --- 0. build
+if [ "${BENCH_BUILD:-1}" = 1 ]; then
+  if ! (cd "$REPO" && npx tsc -p tsconfig.json) > "$RUN/build.log" 2>&1; then
+    echo "bench: the build failed (BENCH_BUILD=0 benchmarks dist/ as it is):" >&2
+    grep -v '^npm warn' "$RUN/build.log" | head -n 20 >&2
+    exit 1
+  fi
+fi
+[ -f "$REPO/dist/resolver/src/main.js" ] || { echo "bench: $REPO/dist/resolver/src/main.js missing" >&2; exit 1; }
+
+# --- 1. data and upstream
+for f in bench.test.zone blocklist.txt unbound-blocklist.conf dnsmasq-blocklist.conf hit.txt blocked.txt miss.txt; do
+  if [ ! -f "$PB/data/$f" ]; then
+    echo "== generating bench data into $PB/data (log: $RUN/gen.log)"
+    { "$SHARED_BENCH/gen-zone.sh" && "$SHARED_BENCH/gen-blocklist.sh" && "$SHARED_BENCH/gen-queries.sh"; } > "$RUN/gen.log" 2>&1
+    break
+  fi
+done
+# the reload run appends to the list: Nestguard reads this run's own copy, never the shared data
+NG_LIST="$RUN/blocklist.txt"
+cp "$PB/data/blocklist.txt" "$NG_LIST"
+
+UP_PID=""
+if [ -n "$(dns_status "$UPSTREAM_PORT" name1.bench.test)" ]; then
+  # not ours: only its pid is looked up, for the upstream CPU column
+  UP_PID=$(ss -H -lunp "sport = :$UPSTREAM_PORT" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2 || true)
+  echo "== upstream already answering on 127.0.0.1:$UPSTREAM_PORT${UP_PID:+ (pid $UP_PID)}; not started by this run"
+else
+  UP_PID=$(UPSTREAM_CPU=$UPSTREAM_CPU "$SHARED_BENCH/upstream.sh" 2> "$RUN/upstream.log")
+  track_pid "$UP_PID"
+  echo "== upstream NSD started: pid $UP_PID on 127.0.0.1:$UPSTREAM_PORT${UPSTREAM_CPU:+ pinned to cpu $UPSTREAM_CPU}"
+fi
+
+# --- 2. Nestguard, pinned like the single-threaded peers
+echo "== nestguard on 127.0.0.1:$NG_PORT ($(ng_version))${SERVER_CPU:+ pinned to cpu $SERVER_CPU}, 1M-domain list"
+ng_start nestguard "$NG_PORT" 0 "$SERVER_CPU"
+NG_MAIN_PID=$NG_PID; NG_MAIN_LOAD=$NG_LOAD_S; NG_MAIN_RSS0=$NG_RSS0_KB
+echo "   answering after ${NG_LOAD_S}s, RSS ${NG_RSS0_KB} KiB"
+ng_check_blocking "$NG_PORT"
+
+# --- 3. the same workloads against Nestguard and the peers
+run_bg env WORKLOADS="$WORKLOADS" KEEP_UPSTREAM=1 UPSTREAM_PID="$UP_PID" \
+  "$SHARED_BENCH/run-peers.sh" "ext:nestguard=127.0.0.1:$NG_PORT:$NG_MAIN_PID" unbound-1t-bl dnsmasq-bl \
+  || echo "bench: run-peers.sh failed (status $?); the tables show what was measured" >&2
+printf 'nestguard\t%s\t%s\t%s\t%s\t%s\n' "$NG_PORT" "$NG_MAIN_LOAD" "$NG_MAIN_RSS0" "$(rss_kb "$NG_MAIN_PID")" "$(ng_version)" >> "$PEERS_TSV"
+
+# --- 4. reload run
+echo "== nestguard-reload: blocked workload with $RELOADS full list rebuild(s) (append + SIGHUP)"
+reload_run nestguard-reload "$NG_PORT" "$NG_MAIN_PID" "$RELOADS" \
+  || echo "bench: the reload run failed (status $?)" >&2
+stop_tracked_pid "$NG_MAIN_PID"
+
+# --- 5. all cores: the cluster, unpinned (dnsperf stays on its core)
+echo "== nestguard-workers2 on 127.0.0.1:$NG_CLUSTER_PORT (NESTGUARD_WORKERS=2, not pinned)"
+if ng_start nestguard-workers2 "$NG_CLUSTER_PORT" 2 ""; then
+  echo "   answering after ${NG_LOAD_S}s, RSS ${NG_RSS0_KB} KiB (primary + workers)"
+  run_bg env LABEL=nestguard-workers2 WATCH_PIDS="$NG_PID" UPSTREAM_PIDS="$UP_PID" \
+    "$SHARED_BENCH/bench-target.sh" 127.0.0.1 "$NG_CLUSTER_PORT" hit \
+    || echo "bench: the all-cores run failed (status $?)" >&2
+  printf 'nestguard-workers2\t%s\t%s\t%s\t%s\t%s\n' "$NG_CLUSTER_PORT" "$NG_LOAD_S" "$NG_RSS0_KB" "$(rss_kb "$NG_PID")" "$(ng_version), cluster x2" >> "$PEERS_TSV"
+  stop_tracked_pid "$NG_PID"
+else
+  echo "bench: the cluster did not start; skipping the all-cores run" >&2
+fi
+
+# --- 6. tables and ratios
+echo
+echo "## Results (DURATION=${DURATION}s; raw dnsperf logs in $PB/logs, resolver logs in $RUN)"
+echo
+"$SHARED_BENCH/summarize.sh" "$RESULTS" "$PEERS_TSV"
+echo
+echo "## Nestguard ratios"
+echo
+"$REPO/scripts/bench-ratios.sh" "$RESULTS" "$PEERS_TSV" "$RELOAD_TSV"
