@@ -9,7 +9,7 @@
 timed_dnsperf_started() {
   local p cmd
   for p in $(tree_pids "$1"); do
-    cmd=$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null) || continue
+    cmd=$( { tr '\0' ' ' < "/proc/$p/cmdline"; } 2>/dev/null) || continue
     case "$cmd" in *dnsperf*" -v "*|*dnsperf*" -v") return 0 ;; esac
   done
   return 1
@@ -32,14 +32,14 @@ reload_run() {
   for k in $(seq 1 "$reloads"); do
     # spread the rebuilds over the run, each one finished before the next starts
     at=$(awk -v d="$DURATION" -v k="$k" -v n="$reloads" 'BEGIN { printf "%.2f", d * k / (n + 1) }')
-    sleep "$(awk -v t0="$t_run" -v at="$at" -v t="$(now)" 'BEGIN { s = t0 + at - t; printf "%.3f", s > 0 ? s : 0 }')"
+    sleep "$(awk -v t0="$t_run" -v at="$at" -v t="$(now)" 'BEGIN { s = t0 + at - t; printf "%.3f", (s > 0 ? s : 0) }')"
     name="ngreload$k-$tag.example"
     printf '%s\n' "$name" >> "$NG_LIST"
     ts=$(now)
     kill -HUP "$pid"
     live="-"
-    local end=$(( $(date +%s) + ${RELOAD_TIMEOUT:-120} ))
-    while [ "$(date +%s)" -lt "$end" ]; do
+    local end_us=$(( ${EPOCHREALTIME//[.,]/} + ${RELOAD_TIMEOUT:-120} * 1000000 ))
+    while [ "${EPOCHREALTIME//[.,]/}" -lt "$end_us" ]; do
       st=$(dns_status "$port" "$name")
       if is_blocked_status "$st"; then
         live=$(awk -v a="$ts" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'); break

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // Servers spawned by tests must not outlive the test process, even when a test throws before
 // its afterAll runs or the worker is torn down: an orphaned NSD or resolver keeps its port and
@@ -26,7 +28,7 @@ function cleanUpAll(): void {
   dirs.clear();
   for (const [c, t] of live) {
     signalGroup(c, 'SIGKILL');
-    t.watchdog.kill('SIGKILL');
+    signalGroup(t.watchdog, 'SIGKILL');
   }
   live.clear();
 }
@@ -42,14 +44,28 @@ export function trackChild(c: ChildProcess): void {
 
 export function untrackChild(c: ChildProcess): void {
   const t = live.get(c);
-  if (t) t.watchdog.kill('SIGKILL');
+  if (t) signalGroup(t.watchdog, 'SIGKILL'); // the group: its `sleep` goes too
   live.delete(c);
 }
 
-/** Removes `dir` when the test process exits. */
+let dirList = '';
+
+/**
+ * Removes `dir` when the test process exits. A janitor shell does it once the process is
+ * gone (the 'exit' handler alone misses workers that are killed); the list of dirs is a
+ * file it reads at that moment, so dirs added later are included.
+ */
 export function removeOnExit(dir: string): void {
   dirs.add(dir);
   hook();
+  if (!dirList) {
+    const own = mkdtempSync(join(tmpdir(), 'nestguard-janitor-'));
+    dirList = join(own, 'dirs');
+    appendFileSync(dirList, `${own}\n`);
+    const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; while IFS= read -r d; do rm -rf -- "$d"; done < '${dirList}'`;
+    spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
+  }
+  appendFileSync(dirList, `${dir}\n`);
 }
 
 /** Sends a signal to the child's whole process group (children spawned with `detached: true`). */

@@ -97,6 +97,7 @@ describe('answers relayed from the upstream', () => {
 
   it('HTTPS (type 65)', async () => {
     const r = await query({ port, name: RECORDS.https.name, type: 'HTTPS' });
+    expect(r.question).toEqual({ name: RECORDS.https.name, type: 'HTTPS' }); // QTYPE bytes untouched
     expect(r.answer).toEqual([expect.objectContaining({ typeCode: 65, data: RECORDS.https.data })]);
   });
 

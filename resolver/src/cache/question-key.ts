@@ -1,25 +1,30 @@
 import { lowerByte } from '../dns/wire.js';
 
-// The cache key is a 31-bit hash of the lower-cased question (name, type, class) and the DO
-// bit: a small integer keeps Map lookups off the string-hashing path, and no string is built
-// per query. Collisions are resolved by comparing the stored question bytes.
+// The cache key is a 31-bit hash of the question (name lower-cased, then type and class as
+// sent) and the DO bit: a small integer keeps Map lookups off the string-hashing path, and no
+// string is built per query. Collisions are resolved by comparing the stored question bytes.
+// Only the name is case-folded: the type's bytes can look like ASCII letters (65 is "A").
 
 export function questionHash(msg: Uint8Array, start: number, end: number, dnssecOk: boolean): number {
+  const nameEnd = end - 4;
   let h = 0x811c9dc5 | 0;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ lowerByte(msg[i]), 0x01000193);
+  for (let i = start; i < nameEnd; i++) h = Math.imul(h ^ lowerByte(msg[i]), 0x01000193);
+  for (let i = nameEnd; i < end; i++) h = Math.imul(h ^ msg[i], 0x01000193);
   if (dnssecOk) h = Math.imul(h ^ 0xff, 0x01000193);
   return (h >>> 1) & 0x3fffffff;
 }
 
-/** Lower-cased copy of the question bytes, for collision checks and upstream queries. */
+/** A copy of the question bytes with the name lower-cased, for collision checks and upstream queries. */
 export function lowerQuestion(msg: Uint8Array, start: number, end: number): Uint8Array {
   const out = new Uint8Array(end - start);
-  for (let i = start; i < end; i++) out[i - start] = lowerByte(msg[i]);
+  const nameEnd = end - 4;
+  for (let i = start; i < end; i++) out[i - start] = i < nameEnd ? lowerByte(msg[i]) : msg[i];
   return out;
 }
 
 export function sameQuestion(stored: Uint8Array, msg: Uint8Array, start: number, end: number): boolean {
   if (stored.length !== end - start) return false;
-  for (let i = start, k = 0; i < end; i++, k++) if (stored[k] !== lowerByte(msg[i])) return false;
+  const nameEnd = end - 4;
+  for (let i = start, k = 0; i < end; i++, k++) if (stored[k] !== (i < nameEnd ? lowerByte(msg[i]) : msg[i])) return false;
   return true;
 }

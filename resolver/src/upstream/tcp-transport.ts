@@ -10,6 +10,9 @@ export interface StreamTransportOptions {
   idleMs?: number;
 }
 
+/** below the 65536 IDs, so a free one is always found quickly */
+const MAX_IN_FLIGHT = 60_000;
+
 interface Pending {
   query: Buffer;
   qEnd: number;
@@ -68,6 +71,11 @@ export class TcpTransport implements Transport {
 
   private send(p: Pending): void {
     const conn = this.conn ?? (this.conn = this.open());
+    if (conn.pending.size >= MAX_IN_FLIGHT) {
+      clearTimeout(p.timer);
+      p.reject(new TransportError('too many queries in flight'));
+      return;
+    }
     const id = this.ids.takeFree(conn.pending);
     p.frame[2] = id >> 8;
     p.frame[3] = id & 0xff;
@@ -134,7 +142,10 @@ export class TcpTransport implements Transport {
     p.reject(new TransportError('timeout', true));
     // nothing at all came back since this query went out: the connection is likely dead
     // (half-open), so later queries get a fresh one instead of the same silence
-    if (conn.lastRx < p.sentAt) conn.socket.destroy();
+    if (conn.lastRx < p.sentAt && conn.error === null) {
+      conn.error = 'connection stalled';
+      conn.socket.destroy();
+    }
   }
 
   private onClose(conn: Connection): void {

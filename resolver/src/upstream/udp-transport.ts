@@ -12,6 +12,9 @@ export interface UdpTransportOptions {
   queriesPerSocket?: number;
 }
 
+/** per socket; below the 65536 IDs, so a free one is always found quickly */
+const MAX_IN_FLIGHT = 60_000;
+
 interface Pending {
   query: Buffer;
   qEnd: number;
@@ -95,6 +98,7 @@ export class UdpTransport implements Transport {
   exchange(query: Buffer, qEnd: number, timeoutMs: number): Promise<Buffer> {
     if (this.closed) return Promise.reject(new TransportError('closed'));
     const slot = this.slot();
+    if (slot.pending.size >= MAX_IN_FLIGHT) return Promise.reject(new TransportError('too many queries in flight'));
     const id = this.ids.takeFree(slot.pending);
     const wire = Buffer.allocUnsafe(query.length);
     query.copy(wire);

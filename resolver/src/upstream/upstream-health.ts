@@ -1,0 +1,70 @@
+/** consecutive failures after which an upstream is skipped (except as a last resort) */
+const DOWN_AFTER = 3;
+const BACKOFF_MIN_MS = 1_000;
+const BACKOFF_MAX_MS = 30_000;
+/** weight of the newest RTT sample: recent enough to follow a change, smooth enough to ignore one spike */
+const EWMA_ALPHA = 0.3;
+
+/** What is known of one upstream's recent behaviour; drives try order and backoff. */
+export class UpstreamHealth {
+  rttMs: number | null = null;
+  failures = 0;
+  queries = 0;
+  errors = 0;
+  lastError: string | undefined;
+  /** performance.now() until which a down upstream is only a last resort */
+  backoffUntil = 0;
+  /** a background probe is in flight: one at a time */
+  probing = false;
+
+  get down(): boolean {
+    return this.failures >= DOWN_AFTER;
+  }
+
+  /** Down, its backoff over, and nobody checking on it yet. */
+  wantsProbe(now: number): boolean {
+    return this.down && !this.probing && now >= this.backoffUntil;
+  }
+
+  /** A usable answer. Returns true when this brought a down upstream back. */
+  succeeded(rttMs: number): boolean {
+    const wasDown = this.down;
+    this.sample(rttMs);
+    this.failures = 0;
+    this.backoffUntil = 0;
+    return wasDown;
+  }
+
+  /**
+   * The upstream answered, but with SERVFAIL: often a property of the name (DNSSEC failure,
+   * broken delegation) rather than of the upstream, so it neither counts towards marking the
+   * upstream down nor proves it healthy.
+   */
+  answeredFailure(rttMs: number, reason: string): void {
+    this.sample(rttMs);
+    this.errors++;
+    this.lastError = reason;
+  }
+
+  /**
+   * A timeout, a network error or an unusable answer. A timeout also counts as an RTT sample
+   * of the time waited, so a slow upstream sinks in the order. Returns true when this marked
+   * the upstream down.
+   */
+  failed(reason: string, now: number, waitedMs: number | null): boolean {
+    if (waitedMs !== null) this.sample(waitedMs);
+    this.errors++;
+    this.lastError = reason;
+    const wasDown = this.down;
+    this.failures++;
+    if (this.down) {
+      const exp = Math.min(this.failures - DOWN_AFTER, 5);
+      this.backoffUntil = now + Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** exp);
+    }
+    return !wasDown && this.down;
+  }
+
+  private sample(ms: number): void {
+    this.rttMs = this.rttMs === null ? ms : this.rttMs + EWMA_ALPHA * (ms - this.rttMs);
+  }
+}

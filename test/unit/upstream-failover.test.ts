@@ -1,0 +1,133 @@
+import dgram from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../resolver/src/upstream/upstream-error.js';
+import { UpstreamPool } from '../../resolver/src/upstream/upstream-pool.js';
+import { parseUpstreamUrl } from '../../resolver/src/upstream/upstream-url.js';
+import { buildQuery, FakeUpstream, type FakeUpstreamOptions } from '../helpers/upstream-fake-server.js';
+
+const TYPE_A = 1;
+const open: { close(): Promise<void> }[] = [];
+
+async function fake(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
+  const f = await new FakeUpstream(options).start();
+  open.push(f);
+  return f;
+}
+
+function pool(fakes: FakeUpstream[], tryTimeoutMs: number): UpstreamPool {
+  const p = new UpstreamPool(fakes.map((f) => parseUpstreamUrl(`udp://127.0.0.1:${f.udpPort}`)), { tryTimeoutMs });
+  open.push(p);
+  return p;
+}
+
+/** The A record's address in a fake upstream's answer: which upstream answered. */
+function answeredBy(resp: Buffer): string {
+  return [...resp.subarray(resp.length - 23, resp.length - 19)].join('.');
+}
+
+const q = (id = 1): Buffer => buildQuery('www.example.org', TYPE_A, id);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+afterEach(async () => {
+  while (open.length) await open.pop()!.close();
+});
+
+describe('upstream failover', () => {
+  it('moves on from a silent upstream after the try timeout', async () => {
+    const silent = await fake({ behaviour: 'silent' });
+    const good = await fake({ address: '192.0.2.2' });
+    const p = pool([silent, good], 150);
+    const start = performance.now();
+    const resp = await p.query(q(), start + 2000);
+    const took = performance.now() - start;
+    expect(answeredBy(resp)).toBe('192.0.2.2');
+    expect(took).toBeGreaterThanOrEqual(140);
+    expect(took).toBeLessThan(400);
+    expect(silent.udpQueries).toBe(1);
+    // once noticed, the silent one no longer stalls answers
+    const t2 = performance.now();
+    await p.query(q(2), t2 + 2000);
+    expect(performance.now() - t2).toBeLessThan(100);
+    expect(silent.udpQueries).toBe(1);
+    const h = p.health();
+    expect(h[0]).toMatchObject({ failures: 1, errors: 1, lastError: 'timeout', queries: 1 });
+    expect(h[1]).toMatchObject({ failures: 0, errors: 0, queries: 2, healthy: true });
+  });
+
+  it('moves on at once after a network error', async () => {
+    const closed = dgram.createSocket('udp4');
+    await new Promise<void>((r) => closed.bind(0, '127.0.0.1', r));
+    const port = closed.address().port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const good = await fake({ address: '192.0.2.3' });
+    const p = new UpstreamPool([parseUpstreamUrl(`udp://127.0.0.1:${port}`), parseUpstreamUrl(`udp://127.0.0.1:${good.udpPort}`)], { tryTimeoutMs: 1000 });
+    open.push(p);
+    const start = performance.now();
+    const resp = await p.query(q(), start + 3000);
+    expect(answeredBy(resp)).toBe('192.0.2.3');
+    expect(performance.now() - start).toBeLessThan(500);
+    expect(p.health()[0].lastError).toBe('ECONNREFUSED');
+  });
+
+  it('prefers the fastest upstream after a few queries', async () => {
+    const slow = await fake({ delayMs: 40, address: '192.0.2.10' });
+    const fast = await fake({ address: '192.0.2.11' });
+    const p = pool([slow, fast], 500);
+    for (let i = 0; i < 4; i++) await p.query(q(i), performance.now() + 2000);
+    const before = slow.udpQueries;
+    for (let i = 0; i < 5; i++) expect(answeredBy(await p.query(q(i), performance.now() + 2000))).toBe('192.0.2.11');
+    expect(slow.udpQueries).toBe(before);
+    const [hs, hf] = p.health();
+    expect(hs.rttMs!).toBeGreaterThan(hf.rttMs!);
+  });
+
+  it('sets aside an upstream that keeps failing, then probes it and takes it back', async () => {
+    const flaky = await fake({ behaviour: 'refused', address: '192.0.2.20' });
+    const good = await fake({ delayMs: 20, address: '192.0.2.21' });
+    const p = pool([flaky, good], 300);
+    // REFUSED teaches nothing about speed, so flaky stays first until it is marked down
+    for (let i = 0; i < 3; i++) expect(answeredBy(await p.query(q(i), performance.now() + 2000))).toBe('192.0.2.21');
+    expect(p.health()[0]).toMatchObject({ healthy: false, failures: 3, lastError: 'REFUSED' });
+    expect(flaky.udpQueries).toBe(3);
+    await p.query(q(), performance.now() + 2000);
+    expect(flaky.udpQueries).toBe(3); // skipped while backing off
+
+    flaky.behaviour = 'answer';
+    await sleep(1100); // the first backoff is 1 s
+    const start = performance.now();
+    expect(answeredBy(await p.query(q(), start + 2000))).toBe('192.0.2.21');
+    expect(flaky.udpQueries).toBe(4); // re-probed in the background with that query
+    await sleep(50);
+    expect(p.health()[0]).toMatchObject({ healthy: true, failures: 0 });
+    expect(answeredBy(await p.query(q(), performance.now() + 2000))).toBe('192.0.2.20');
+  });
+
+  it('still tries a set-aside upstream as a last resort', async () => {
+    const a = await fake({ behaviour: 'refused', address: '192.0.2.30' });
+    const p = pool([a], 300);
+    for (let i = 0; i < 3; i++) await expect(p.query(q(i), performance.now() + 2000)).rejects.toThrow(UpstreamError);
+    expect(p.health()[0].healthy).toBe(false);
+    a.behaviour = 'answer';
+    expect(answeredBy(await p.query(q(), performance.now() + 2000))).toBe('192.0.2.30');
+    expect(p.health()[0].healthy).toBe(true);
+  });
+
+  it('honours the deadline when every upstream is silent', async () => {
+    const s1 = await fake({ behaviour: 'silent' });
+    const s2 = await fake({ behaviour: 'silent' });
+    const p = pool([s1, s2], 100);
+    const start = performance.now();
+    const err = await p.query(q(), start + 150).catch((e: unknown) => e);
+    const took = performance.now() - start;
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect((err as Error).message).toMatch(/^upstream: /);
+    expect(took).toBeGreaterThanOrEqual(145);
+    expect(took).toBeLessThan(250);
+    expect(s1.udpQueries + s2.udpQueries).toBe(2);
+
+    const t2 = performance.now();
+    await expect(p.query(q(), t2 + 60)).rejects.toThrow(UpstreamError);
+    expect(performance.now() - t2).toBeLessThan(100);
+  });
+});
