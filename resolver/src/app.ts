@@ -101,7 +101,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     for (const d of dns) await d.listen();
     if (opts.http !== false) {
       // no request logging: it would write client addresses
-      http = Fastify({ logger: false, disableRequestLogging: true, trustProxy: false });
+      http = Fastify({ logger: false, trustProxy: false });
       dohRoutes(http, handler, policy);
       healthRoutes(http, { cache, upstream, lists, handler });
       const h = parseHostPort(config.http.listen);

@@ -280,6 +280,11 @@ describe('lists: ListManager', () => {
     expect(mask(m.matcher, 'use-application-dns.net')).toBe(BYPASS);
     expect(mask(m.matcher, 'malware.selftest.nestguard.test')).toBe(MALWARE);
     expect(m.status().map((s) => s.name)).toContain('nestguard-default-bypass');
+    // real third-party data from the npm registry: MetaMask's phishing hosts file
+    const eth = m.status().find((s) => s.name === 'eth-phishing-detect');
+    expect(eth?.live).toBe(true);
+    expect(mask(m.matcher, 'www.yearnson.finance')).toBe(1 << categories.bit('phishing')!);
+    expect(mask(m.matcher, 'localhost')).toBe(0);
     await managers.pop()!.stop();
     const off = manager(config([]));
     await off.start();

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
@@ -27,13 +28,22 @@ interface ManifestEntry {
   license?: string;
 }
 
+/**
+ * A manifest file is a path in blocklists/default/, or `npm:<package>/<path>` for real data
+ * that arrives as an npm dependency (installed with Nestguard, so it works offline too).
+ */
+function locate(dir: string, file: string): string {
+  if (!file.startsWith('npm:')) return resolve(dir, file);
+  return createRequire(import.meta.url).resolve(file.slice(4));
+}
+
 export function bundledSources(): DeclaredSource[] {
   const dir = join(blocklistsDir(), 'default');
   const manifest = parseYaml(readFileSync(join(dir, 'sources.yaml'), 'utf8')) as { sources: ManifestEntry[] };
   return manifest.sources.map((e) => ({
     name: e.name,
     category: e.category,
-    source: resolve(dir, e.file),
+    source: locate(dir, e.file),
     format: e.format ?? 'auto',
     enabled: true,
     refreshHours: null,
