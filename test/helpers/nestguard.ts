@@ -45,6 +45,8 @@ export interface NestguardOptions {
   readyTimeoutMs?: number;
   /** also wait until the HTTP port accepts connections (default false) */
   waitForHttp?: boolean;
+  /** the server's entry file (default: this checkout's dist/resolver/src/main.js) */
+  main?: string;
 }
 
 export interface Nestguard {
@@ -81,8 +83,9 @@ function canConnect(port: number): Promise<boolean> {
  * the listener works, and it touches neither the cache, the upstream nor the statistics.
  */
 export async function startNestguard(o: NestguardOptions = {}): Promise<Nestguard> {
-  if (!existsSync(MAIN_JS)) {
-    throw new Error(`nestguard: ${MAIN_JS} is missing; build first with \`npx tsc -p tsconfig.json\` (npm test does)`);
+  const main = o.main ?? MAIN_JS;
+  if (!existsSync(main)) {
+    throw new Error(`nestguard: ${main} is missing; build first with \`npx tsc -p tsconfig.json\` (npm test does)`);
   }
   const ipv6 = o.ipv6 ?? true;
   const dnsPort = await freePort(ipv6 ? ['127.0.0.1', '::1'] : ['127.0.0.1']);
@@ -110,7 +113,7 @@ export async function startNestguard(o: NestguardOptions = {}): Promise<Nestguar
   if (!env.NESTGUARD_UPSTREAMS) throw new Error('nestguard: give upstreamPort or env.NESTGUARD_UPSTREAMS (there is no internet here)');
 
   // its own process group, so a clustered server's workers are signalled and reaped with it
-  const child = spawn(process.execPath, [MAIN_JS], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [main], { cwd: resolve(dirname(main), '../../..'), env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   trackChild(child);
   let all = '';
   let out = '';
