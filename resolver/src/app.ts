@@ -76,6 +76,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   const handler = new QueryHandler(policy, cache, upstream, stats, {
     resolveTimeoutMs: config.upstream.resolve_timeout_ms,
     staleAnswerTtl: config.cache.stale_answer_ttl,
+    staleAnswerTimeoutMs: config.cache.stale_answer_timeout_ms,
     prefetch: config.cache.prefetch,
   }, log.child({ stage: 'resolver' }));
 

@@ -25,6 +25,8 @@ export class CacheEntry {
   withOpt: Buffer | null = null;
   hits = 0;
   prefetching = false;
+  /** when the last attempt to refresh this (stale) entry failed; 0 = never */
+  refreshFailedAt = 0;
   readonly size: number;
   readonly cnameTargets: WireName[] | null;
 

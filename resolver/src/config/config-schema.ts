@@ -126,6 +126,9 @@ export const ConfigSchema = Type.Object(
         // RFC 8767: how long past expiry an answer may still be served when upstreams fail
         stale_window_s: Type.Integer({ minimum: 0 }),
         stale_answer_ttl: Type.Integer({ minimum: 1, maximum: 3600 }),
+        // RFC 8767 client response timer: with a stale entry at hand, a slow upstream is
+        // not waited for longer than this
+        stale_answer_timeout_ms: Type.Integer({ minimum: 0, maximum: 60_000 }),
         prefetch: Type.Boolean(),
       },
       { additionalProperties: false },

@@ -28,6 +28,7 @@ export const DEFAULTS: Config = {
     negative_max_ttl: 3600,
     stale_window_s: 86_400,
     stale_answer_ttl: 30,
+    stale_answer_timeout_ms: 1800,
     prefetch: true,
   },
   lists: { refresh_hours: 24, fetch_timeout_ms: 30_000, max_bytes: 200 * 1024 * 1024, max_regex: 1000, bundled: true },

@@ -36,6 +36,8 @@ export interface StatsSink {
 export interface HandlerOptions {
   resolveTimeoutMs: number;
   staleAnswerTtl: number;
+  /** answer stale after this long when the upstream is slow and a stale entry exists */
+  staleAnswerTimeoutMs: number;
   prefetch: boolean;
 }
 
@@ -56,6 +58,8 @@ const STREAM_MAX = 65535;
 /** prefetch when less than this share of the lifetime is left, for entries hit this often */
 const PREFETCH_REMAINING = 0.1;
 const PREFETCH_MIN_HITS = 2;
+/** RFC 8767 4: after a failed refresh, serve stale without asking upstream for this long */
+const STALE_RECHECK_MS = 30_000;
 
 export class QueryHandler {
   private readonly q = new ParsedQuery();
@@ -117,43 +121,57 @@ export class QueryHandler {
 
     const e = this.cache.find(msg, 12, q.questionEnd, q.dnssecOk, now);
     if (e !== null && now <= e.expiresAt) {
-      if (e.cnameTargets !== null) {
-        const cat = this.cnameBlocked(net, e, q.qtype, now);
-        if (cat !== null) return this.blocked(msg, q, net, cat);
-      }
       c[Counter.CacheHit]++;
       this.cache.stats.hits++;
       if (this.opts.prefetch && ++e.hits >= PREFETCH_MIN_HITS && !e.prefetching && e.expiresAt - now < e.lifetimeMs * PREFETCH_REMAINING) this.prefetch(e);
       if (maxUdp !== 0) this.sharedEntry = e;
-      return answerFromEntry(e, msg, q, now, maxLen, maxUdp !== 0, 0);
+      return this.reply(e, msg, q, net, now, maxLen, maxUdp !== 0, 0);
     }
     this.cache.stats.misses++;
-    this.wentAsync = true;
     const stale = e;
+    // RFC 8767: an upstream that just failed for this name is not asked again for a while;
+    // the stale answer goes out at once instead of after another full timeout
+    if (stale !== null && now - stale.refreshFailedAt < STALE_RECHECK_MS) return this.replyStale(stale, msg, q, net, now, maxLen);
+    this.wentAsync = true;
+    let answered = false;
+    // RFC 8767 client response timer: a slow upstream must not hold a stale-able answer
+    const timer = stale === null ? null : setTimeout(() => {
+      answered = true;
+      parseQuery(msg, msg.length, this.later);
+      responder.deliver(this.replyStale(stale, msg, this.later, net, Date.now(), maxLen), ctx);
+    }, this.opts.staleAnswerTimeoutMs);
     this.fetch(lowerQuestion(msg, 12, q.questionEnd), q.dnssecOk, q.checkingDisabled, performance.now() + this.opts.resolveTimeoutMs, (entry) => {
-      const lq = this.later;
-      parseQuery(msg, msg.length, lq);
+      if (timer !== null) clearTimeout(timer);
       const t = Date.now();
       if (entry === null) {
         net.counters.totals[Counter.UpstreamError]++;
-        if (stale !== null && t <= stale.staleUntil) {
-          this.cache.stats.staleServed++;
-          responder.deliver(answerFromEntry(stale, msg, lq, t, maxLen, false, this.opts.staleAnswerTtl), ctx);
-        } else {
-          responder.deliver(errorResponse(msg, lq, RCODE_SERVFAIL), ctx);
-        }
-        return;
+        if (stale !== null) stale.refreshFailedAt = t;
       }
-      if (entry.cnameTargets !== null) {
-        const cat = this.cnameBlocked(net, entry, lq.qtype, t);
-        if (cat !== null) {
-          responder.deliver(this.blocked(msg, lq, net, cat), ctx);
-          return;
-        }
-      }
-      responder.deliver(answerFromEntry(entry, msg, lq, t, maxLen, false, 0), ctx);
+      if (answered) return;
+      const lq = this.later;
+      parseQuery(msg, msg.length, lq);
+      if (entry !== null) responder.deliver(this.reply(entry, msg, lq, net, t, maxLen, false, 0), ctx);
+      else if (stale !== null && t <= stale.staleUntil) responder.deliver(this.replyStale(stale, msg, lq, net, t, maxLen), ctx);
+      else responder.deliver(errorResponse(msg, lq, RCODE_SERVFAIL), ctx);
     });
     return null;
+  }
+
+  /** The reply from a cache entry, unless one of its CNAME targets is blocked (CNAME cloaking). */
+  private reply(e: CacheEntry, msg: Buffer, q: ParsedQuery, net: NetworkRuntime, now: number, maxLen: number, share: boolean, staleTtl: number): Buffer {
+    if (e.cnameTargets !== null) {
+      const cat = this.cnameBlocked(net, e, q.qtype, now);
+      if (cat !== null) {
+        this.sharedEntry = null;
+        return this.blocked(msg, q, net, cat);
+      }
+    }
+    return answerFromEntry(e, msg, q, now, maxLen, share, staleTtl);
+  }
+
+  private replyStale(e: CacheEntry, msg: Buffer, q: ParsedQuery, net: NetworkRuntime, now: number, maxLen: number): Buffer {
+    this.cache.stats.staleServed++;
+    return this.reply(e, msg, q, net, now, maxLen, false, this.opts.staleAnswerTtl);
   }
 
   /** Category bit of the first blocked CNAME target, or null (CNAME cloaking). */
