@@ -25,6 +25,11 @@ export function lowerQuestion(msg: Uint8Array, start: number, end: number): Uint
 export function sameQuestion(stored: Uint8Array, msg: Uint8Array, start: number, end: number): boolean {
   if (stored.length !== end - start) return false;
   const nameEnd = end - 4;
-  for (let i = start, k = 0; i < end; i++, k++) if (stored[k] !== (i < nameEnd ? lowerByte(msg[i]) : msg[i])) return false;
+  for (let i = start, k = 0; i < end; i++, k++) {
+    const a = stored[k];
+    const b = msg[i];
+    // most queries arrive lower-case: compare first, fold case only on a mismatch
+    if (a !== b && (i >= nameEnd || a !== lowerByte(b))) return false;
+  }
   return true;
 }
