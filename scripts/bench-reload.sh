@@ -40,6 +40,7 @@ reload_run() {
     live="-"
     local end_us=$(( ${EPOCHREALTIME//[.,]/} + ${RELOAD_TIMEOUT:-120} * 1000000 ))
     while [ "${EPOCHREALTIME//[.,]/}" -lt "$end_us" ]; do
+      kill -0 "$pid" 2>/dev/null || { live=exited; break; }
       st=$(dns_status "$port" "$name")
       if is_blocked_status "$st"; then
         live=$(awk -v a="$ts" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'); break
@@ -49,7 +50,10 @@ reload_run() {
     local sig_at
     sig_at=$(awk -v a="$t_run" -v b="$ts" 'BEGIN { printf "%.2f", b - a }')
     printf '%s\t%s\t%s\t%s\n' "$label" "$k" "$sig_at" "$live" >> "$RELOAD_TSV"
-    if [ "$live" = - ]; then
+    if [ "$live" = exited ]; then
+      echo "   reload $k: SIGHUP ${sig_at}s into the run; nestguard EXITED instead of rebuilding its lists" >&2
+      break
+    elif [ "$live" = - ]; then
       echo "   reload $k: SIGHUP ${sig_at}s into the run; the new list was NOT live after ${RELOAD_TIMEOUT:-120}s" >&2
     else
       echo "   reload $k: SIGHUP ${sig_at}s into the run; new list live ${live}s later"

@@ -50,17 +50,34 @@ printf 'label\treload\tsignal_at_s\tlive_after_s\n' > "$RELOAD_TSV"
 TRACKED=()
 start_time() { awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$1/stat" 2>/dev/null; }
 track_pid() { TRACKED+=("$1:$(start_time "$1")"); }
-# stop_trees "PID:START" ... : SIGTERM to each still-running process of the trees (the same
-# process: same start time), up to 10 s to exit, then SIGKILL
+# stop_trees "PID:START" ... : stops the trees of the given processes (if still the same
+# processes: same start time). Each tree is frozen first (SIGSTOP) so no script spawns a new
+# child while it is being stopped; the bench shell scripts in it are killed outright (their
+# own traps would carry on with the next step), the servers and load generators get SIGTERM
+# and up to 10 s to exit, then SIGKILL.
 stop_trees() {
-  local e p s all=() i
+  local e p s all=() i pass
+  for pass in 1 2; do
+    for e in "$@"; do
+      p=${e%%:*}; s=${e#*:}
+      [ -n "$p" ] && [ "$(start_time "$p")" = "$s" ] || continue
+      for i in $(tree_pids "$p"); do kill -STOP "$i" 2>/dev/null || true; done
+    done
+  done
   for e in "$@"; do
     p=${e%%:*}; s=${e#*:}
     [ -n "$p" ] && [ "$(start_time "$p")" = "$s" ] || continue
     for i in $(tree_pids "$p"); do all+=("$i:$(start_time "$i")"); done
   done
   [ ${#all[@]} -gt 0 ] || return 0
-  for e in "${all[@]}"; do kill -TERM "${e%%:*}" 2>/dev/null || true; done
+  local ppid
+  for e in "${all[@]}"; do
+    p=${e%%:*}; ppid=$(awk '{ sub(/^.*\) /, ""); print $2 }' "/proc/$p/stat" 2>/dev/null)
+    if [ "$(cat "/proc/$p/comm" 2>/dev/null)" = bash ]; then kill -KILL "$p" 2>/dev/null || true
+    # cluster workers are stopped by their primary: a worker that exits first would be replaced
+    elif [ "$(cat "/proc/$ppid/comm" 2>/dev/null)" != node ]; then kill -TERM "$p" 2>/dev/null || true; fi
+  done
+  for e in "${all[@]}"; do kill -CONT "${e%%:*}" 2>/dev/null || true; done
   for i in $(seq 1 100); do
     local alive=0
     for e in "${all[@]}"; do [ "$(start_time "${e%%:*}")" = "${e#*:}" ] && alive=1 && break; done
@@ -139,6 +156,10 @@ printf 'nestguard\t%s\t%s\t%s\t%s\t%s\n' "$NG_PORT" "$NG_MAIN_LOAD" "$NG_MAIN_RS
 echo "== nestguard-reload: blocked workload with $RELOADS full list rebuild(s) (append + SIGHUP)"
 reload_run nestguard-reload "$NG_PORT" "$NG_MAIN_PID" "$RELOADS" \
   || echo "bench: the reload run failed (status $?)" >&2
+if ! kill -0 "$NG_MAIN_PID" 2>/dev/null; then
+  echo "bench: nestguard exited during the reload run; last lines of $RUN/nestguard/nestguard.log:" >&2
+  tail -n 5 "$RUN/nestguard/nestguard.log" >&2
+fi
 stop_tracked_pid "$NG_MAIN_PID"
 
 # --- 5. all cores: the cluster, unpinned (dnsperf stays on its core)
