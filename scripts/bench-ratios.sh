@@ -53,7 +53,9 @@ awk -F'\t' -v R="$R" -v P="$P" -v L="$L" -v quiet="${QUIET_MAX:-15}" '
     printf "| response codes with reload | %s | 100%% one rcode (blocked) | %s |\n", rc[rl] == "" ? "-" : rc[rl], rc[rl] == "" ? "no data" : (rc[rl] ~ /^NXDOMAIN[0-9]+\(100\.00%\)$/ || rc[rl] ~ /^NOERROR[0-9]+\(100\.00%\)$/ ? "met" : "NOT met")
     r = ratio(p99[rl], p99[bl])
     o = noisier(rl, bl)
-    printf "| p99 ms with / without reload | %s / %s (%s) | | %s |\n", fmt(p99[rl], 3), fmt(p99[bl], 3), r == "" ? "-" : sprintf("%.2fx", r), (o != "" && o > quiet) ? "busy box: other% " o ", rerun" : ""
+    # a negative server CPU means the resolver was gone by the end of the run
+    note = (usq[rl] != "" && usq[rl] < 0) ? "resolver exited during the run" : (o != "" && o > quiet) ? "busy box: other% " o ", rerun" : ""
+    printf "| p99 ms with / without reload | %s / %s (%s) | | %s |\n", fmt(p99[rl], 3), fmt(p99[bl], 3), r == "" ? "-" : sprintf("%.2fx", r), note
     r = ratio(qps[rl], qps[bl])
     printf "| QPS with / without reload | %s / %s (%s) | | |\n", fmt(qps[rl], 0), fmt(qps[bl], 0), r == "" ? "-" : sprintf("%.2fx", r)
 

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     process.on('SIGHUP', () => {
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
     });
-    closeWithGrace({ delay: 10_000 }, async () => {
+    closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async () => {
       stopping = true;
       await Promise.all(Object.values(cluster.workers ?? {}).map((w) => new Promise<void>((resolve) => {
         if (!w || w.isDead()) return resolve();
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     log.info('lists: refresh requested by SIGHUP');
     running.lists.refresh().catch((err: unknown) => log.error({ err }, 'lists: refresh failed; the last good lists stay'));
   });
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'nestguard: fatal error, shutting down');
     else log.info({ signal }, 'nestguard: shutting down');
     await running.close();
