@@ -169,16 +169,23 @@ export function lowerByte(c: number): number {
   return c >= 65 && c <= 90 ? c | 0x20 : c;
 }
 
-/** Presentation form of the question name ("www.example.org"), for the slow paths only. */
-export function qnameToString(msg: Uint8Array, q: ParsedQuery): string {
+/** One label's bytes as lower-case presentation text, escaping what is not plain ASCII. */
+function labelText(msg: Uint8Array, start: number, end: number): string {
   let s = '';
-  for (let i = 0; i < q.labelCount; i++) {
-    const o = q.labelOffsets[i];
+  for (let k = start; k < end; k++) {
+    const c = lowerByte(msg[k]);
+    s += c === 0x2e || c === 0x5c || c < 0x21 || c > 0x7e ? `\\${String(c).padStart(3, '0')}` : String.fromCharCode(c);
+  }
+  return s;
+}
+
+/** Presentation form ("www.example.org") of labels located in `buf`, for the slow paths only. */
+export function labelsToText(buf: Uint8Array, offsets: Int32Array, count: number): string {
+  let s = '';
+  for (let i = 0; i < count; i++) {
+    const o = offsets[i];
     if (i) s += '.';
-    for (let k = o + 1; k <= o + msg[o]; k++) {
-      const c = lowerByte(msg[k]);
-      s += c === 0x2e || c === 0x5c || c < 0x21 || c > 0x7e ? `\\${String(c).padStart(3, '0')}` : String.fromCharCode(c);
-    }
+    s += labelText(buf, o + 1, o + 1 + buf[o]);
   }
   return s;
 }
@@ -203,10 +210,7 @@ export function readName(msg: Uint8Array, off: number, end: number): string | nu
     total += l + 1;
     if (total > 255) return null;
     if (s) s += '.';
-    for (let k = off + 1; k <= off + l; k++) {
-      const c = lowerByte(msg[k]);
-      s += c === 0x2e || c === 0x5c || c < 0x21 || c > 0x7e ? `\\${String(c).padStart(3, '0')}` : String.fromCharCode(c);
-    }
+    s += labelText(msg, off + 1, off + 1 + l);
     off += l + 1;
   }
   return null;

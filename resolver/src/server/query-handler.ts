@@ -6,7 +6,7 @@ import { copyAnswerRecords } from '../dns/answer-copy.js';
 import { anyResponse, blockedResponse, cnameResponse, EDE_BLOCKED, EDE_FILTERED, type Ede, errorResponse, truncatedResponse, upstreamQuery } from '../dns/message-builders.js';
 import { analyseResponse } from '../dns/response-info.js';
 import {
-  CLASS_IN, ParsedQuery, ParseStatus, parseQuery, qnameToString,
+  CLASS_IN, ParsedQuery, ParseStatus, parseQuery,
   RCODE_BADVERS, RCODE_FORMERR, RCODE_NOTIMP, RCODE_REFUSED, RCODE_SERVFAIL, TYPE_ANY,
 } from '../dns/wire.js';
 import { categories } from '../lists/categories.js';
@@ -30,7 +30,8 @@ export interface Upstream {
 
 export interface StatsSink {
   readonly unmatched: NetworkCounters;
-  recordBlockedDomain(name: string): void;
+  /** a blocked query's name, as wire labels in `buf` (never called for an allowed name) */
+  recordBlockedName(buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): void;
 }
 
 export interface HandlerOptions {
@@ -185,7 +186,7 @@ export class QueryHandler {
 
   private blocked(msg: Uint8Array, q: ParsedQuery, net: NetworkRuntime, category: number): Buffer {
     countBlock(net.counters, category);
-    this.stats.recordBlockedDomain(qnameToString(msg, q));
+    this.stats.recordBlockedName(msg, q.labelOffsets, q.labelCount);
     const ede = q.hasOpt ? this.edeFor(category) : null;
     const b = net.block;
     switch (b.mode) {

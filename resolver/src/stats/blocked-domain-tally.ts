@@ -28,19 +28,14 @@ export class BlockedDomainTally {
     if (!(threshold >= 1)) throw new Error('stats: domain threshold must be at least 1');
   }
 
-  /** `name` must already be a normalised (lower-case, no trailing dot) blocked name. */
-  add(name: string): void {
+  /** `n` blocks of `name`, which must already be normalised (lower-case, no trailing dot). */
+  add(name: string, n = 1): void {
     const have = this.counts.get(name);
-    if (have === undefined) {
-      if (this.counts.size >= this.maxNames) {
-        this.dropped++;
-        return;
-      }
-      this.counts.set(name, 1);
-      if (this.threshold <= 1) this.dirty.add(name);
+    if (have === undefined && this.counts.size >= this.maxNames) {
+      this.dropped += n;
       return;
     }
-    const c = have + 1;
+    const c = (have ?? 0) + n;
     this.counts.set(name, c);
     if (c >= this.threshold) this.dirty.add(name);
   }
