@@ -1,8 +1,10 @@
 import cluster from 'node:cluster';
+import { join } from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { startNestguard } from './app.js';
 import { createLogger } from './logger.js';
+import { DB_FILE_NAME, openDatabase } from './store/database.js';
 
 // `npm start`: read the configuration (file + environment), refuse to start with every
 // problem listed by field, then serve until SIGINT/SIGTERM, when everything is closed in
@@ -26,6 +28,8 @@ async function main(): Promise<void> {
     // Node shares each listening socket among the workers (UDP: one socket, every worker
     // reads from it); the primary only supervises.
     log.info({ workers }, 'nestguard: starting workers');
+    // migrate once here, so workers starting together never race to create the schema
+    openDatabase(join(loaded.config.data_dir, DB_FILE_NAME)).close();
     for (let i = 0; i < workers; i++) cluster.fork();
     let stopping = false;
     cluster.on('exit', (w, code) => {

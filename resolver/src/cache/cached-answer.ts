@@ -43,14 +43,17 @@ export function answerFromEntry(e: CacheEntry, msg: Uint8Array, q: ParsedQuery, 
   for (let i = 12; i < q.qnameEnd; i++) b[i] = msg[i];
   const offs = e.info.ttlOffsets;
   const ttls = e.ttls;
-  if (staleTtl > 0) {
-    for (let i = 0; i < offs.length; i++) b.writeUInt32BE(Math.min(ttls[i], staleTtl), offs[i]);
-  } else {
-    const age = ((now - e.storedAt) / 1000) | 0;
-    for (let i = 0; i < offs.length; i++) {
-      const t = ttls[i] - age;
-      b.writeUInt32BE(t > 0 ? t : 0, offs[i]);
-    }
+  const age = staleTtl > 0 ? 0 : ((now - e.storedAt) / 1000) | 0;
+  for (let i = 0; i < offs.length; i++) {
+    let t = ttls[i] - age;
+    if (staleTtl > 0 && t > staleTtl) t = staleTtl;
+    if (t < 0) t = 0;
+    // offsets were bounds-checked when the answer was analysed: plain byte stores
+    const o = offs[i];
+    b[o] = t >>> 24;
+    b[o + 1] = (t >>> 16) & 0xff;
+    b[o + 2] = (t >>> 8) & 0xff;
+    b[o + 3] = t & 0xff;
   }
   return b;
 }

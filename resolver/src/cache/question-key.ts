@@ -4,12 +4,16 @@ import { lowerByte } from '../dns/wire.js';
 // sent) and the DO bit: a small integer keeps Map lookups off the string-hashing path, and no
 // string is built per query. Collisions are resolved by comparing the stored question bytes.
 // Only the name is case-folded: the type's bytes can look like ASCII letters (65 is "A").
+// `end` is the offset just past QCLASS, so the name ends 4 bytes before it.
 
 export function questionHash(msg: Uint8Array, start: number, end: number, dnssecOk: boolean): number {
   const nameEnd = end - 4;
   let h = 0x811c9dc5 | 0;
   for (let i = start; i < nameEnd; i++) h = Math.imul(h ^ lowerByte(msg[i]), 0x01000193);
-  for (let i = nameEnd; i < end; i++) h = Math.imul(h ^ msg[i], 0x01000193);
+  h = Math.imul(h ^ msg[nameEnd], 0x01000193);
+  h = Math.imul(h ^ msg[nameEnd + 1], 0x01000193);
+  h = Math.imul(h ^ msg[nameEnd + 2], 0x01000193);
+  h = Math.imul(h ^ msg[nameEnd + 3], 0x01000193);
   if (dnssecOk) h = Math.imul(h ^ 0xff, 0x01000193);
   return (h >>> 1) & 0x3fffffff;
 }
@@ -23,13 +27,15 @@ export function lowerQuestion(msg: Uint8Array, start: number, end: number): Uint
 }
 
 export function sameQuestion(stored: Uint8Array, msg: Uint8Array, start: number, end: number): boolean {
-  if (stored.length !== end - start) return false;
-  const nameEnd = end - 4;
-  for (let i = start, k = 0; i < end; i++, k++) {
+  const n = end - start;
+  if (stored.length !== n) return false;
+  const nameLen = n - 4;
+  for (let k = 0; k < nameLen; k++) {
     const a = stored[k];
-    const b = msg[i];
+    const b = msg[start + k];
     // most queries arrive lower-case: compare first, fold case only on a mismatch
-    if (a !== b && (i >= nameEnd || a !== lowerByte(b))) return false;
+    if (a !== b && a !== lowerByte(b)) return false;
   }
-  return true;
+  return stored[nameLen] === msg[start + nameLen] && stored[nameLen + 1] === msg[start + nameLen + 1]
+    && stored[nameLen + 2] === msg[start + nameLen + 2] && stored[nameLen + 3] === msg[start + nameLen + 3];
 }

@@ -31,6 +31,9 @@ export class CacheEntry {
   prefetching = false;
   /** when the last attempt to refresh this (stale) entry failed; 0 = never */
   refreshFailedAt = 0;
+  /** the network this answer was last allowed for, and the policy epoch it was decided in */
+  allowedNet: object | null = null;
+  allowedEpoch = -1;
   readonly size: number;
   readonly cnameTargets: WireName[] | null;
 

@@ -39,6 +39,9 @@ export class PolicyService implements PolicyEngine {
   private unsubscribe: (() => void) | undefined;
   private readonly lists: () => DomainMatcher;
   private readonly clock: () => number;
+  /** the list snapshot `decisionEpoch` last saw, and how many it has seen */
+  private epochLists: DomainMatcher | null = null;
+  private listGeneration = 0;
 
   constructor(private readonly opts: PolicyServiceOptions) {
     this.lists = opts.lists;
@@ -97,6 +100,16 @@ export class PolicyService implements PolicyEngine {
     const snap = buildSnapshot(this.opts.db, { counters: this.opts.counters, logger: this.opts.logger });
     this.opts.logger.info({ revision: snap.revision, networks: snap.byName.size, policies: snap.policies.size }, 'policy: loaded');
     return snap;
+  }
+
+  decisionEpoch(nowMs: number): number {
+    const lists = this.lists();
+    if (lists !== this.epochLists) {
+      this.epochLists = lists;
+      this.listGeneration++;
+    }
+    // exact in a double for millennia of minutes and billions of list swaps
+    return this.listGeneration * 1e9 + Math.floor(nowMs / 60_000);
   }
 
   networkForAddress(address: string): NetworkRuntime | null {

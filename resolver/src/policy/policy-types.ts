@@ -69,4 +69,10 @@ export interface PolicyEngine {
    * Fills `out` and returns `out.action`.
    */
   decide(net: NetworkRuntime, buf: Uint8Array, labelOffsets: Int32Array, labelCount: number, qtype: number, nowMs: number, out: Decision): Action;
+  /**
+   * A number that changes whenever any decision could: a new list snapshot or a new
+   * schedule minute (a new policy snapshot gives new NetworkRuntime objects). The query path
+   * memoises allowed answers under (network, epoch).
+   */
+  decisionEpoch(nowMs: number): number;
 }

@@ -113,20 +113,34 @@ export class QueryHandler {
       return errorResponse(msg, q, q.qclass !== CLASS_IN ? RCODE_REFUSED : RCODE_NOTIMP);
     }
     const now = Date.now();
-    const d = this.decision;
-    const action = this.policy.decide(net, msg, q.labelOffsets, q.labelCount, q.qtype, now, d);
-    if (action === Action.Block) return this.blocked(msg, q, net, d.category);
-    if (q.qtype === TYPE_ANY) return anyResponse(msg, q);
     const maxLen = maxUdp === 0 ? STREAM_MAX : q.hasOpt ? Math.min(q.udpSize, maxUdp) : 512;
-    if (action === Action.Rewrite) return this.rewrite(msg, q, net, d.rewriteTarget!, maxLen, now, responder, ctx);
-
     const e = this.cache.find(msg, 12, q.questionEnd, q.dnssecOk, now);
-    if (e !== null && now <= e.expiresAt) {
+    const fresh = e !== null && now <= e.expiresAt;
+    // The decision is memoised on the cache entry: the same network, list snapshot and
+    // schedule minute as the last allowed answer means the same decision (CNAME targets
+    // included), so a popular name costs one comparison instead of a policy walk.
+    const epoch = this.policy.decisionEpoch(now);
+    if (!fresh || e.allowedNet !== net || e.allowedEpoch !== epoch) {
+      const d = this.decision;
+      const action = this.policy.decide(net, msg, q.labelOffsets, q.labelCount, q.qtype, now, d);
+      if (action === Action.Block) return this.blocked(msg, q, net, d.category);
+      if (q.qtype === TYPE_ANY) return anyResponse(msg, q);
+      if (action === Action.Rewrite) return this.rewrite(msg, q, net, d.rewriteTarget!, maxLen, now, responder, ctx);
+      if (fresh) {
+        if (e.cnameTargets !== null) {
+          const cat = this.cnameBlocked(net, e, q.qtype, now);
+          if (cat !== null) return this.blocked(msg, q, net, cat);
+        }
+        e.allowedNet = net;
+        e.allowedEpoch = epoch;
+      }
+    }
+    if (fresh) {
       c[Counter.CacheHit]++;
       this.cache.stats.hits++;
       if (this.opts.prefetch && ++e.hits >= PREFETCH_MIN_HITS && !e.prefetching && e.expiresAt - now < e.lifetimeMs * PREFETCH_REMAINING) this.prefetch(e);
       if (maxUdp !== 0) this.sharedEntry = e;
-      return this.reply(e, msg, q, net, now, maxLen, maxUdp !== 0, 0);
+      return answerFromEntry(e, msg, q, now, maxLen, maxUdp !== 0, 0);
     }
     this.cache.stats.misses++;
     const stale = e;
