@@ -85,4 +85,28 @@ describe('ResponseCache', () => {
     put(c, 'zero.example.org', 0, 0);
     expect(get(c, 'zero.example.org', 0)).toBeNull();
   });
+
+  it('serves the OPT only to EDNS clients, from one shared buffer, with ARCOUNT right each time', () => {
+    const c = cache();
+    const q = queryFor('edns.example.org');
+    const opt = Buffer.from([0, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0, 0]);
+    const resp = Buffer.concat([answerFor(q, 300), opt]);
+    resp.writeUInt16BE(1, 10);
+    const e = c.store(lowerQuestion(q, 12, q.length), false, resp, analyseResponse(resp)!, 0);
+    const plain = new ParsedQuery();
+    parseQuery(q, q.length, plain);
+    const qOpt = Buffer.concat([q, opt]);
+    qOpt.writeUInt16BE(1, 10);
+    const withOpt = new ParsedQuery();
+    parseQuery(qOpt, qOpt.length, withOpt);
+    for (let i = 0; i < 2; i++) {
+      const a = answerFromEntry(e, q, plain, 1000, 512, true, 0);
+      expect(a.readUInt16BE(10)).toBe(0);
+      expect(a.length).toBe(resp.length - opt.length);
+      expect(analyseResponse(a)!.optStart).toBe(-1);
+      const b = answerFromEntry(e, qOpt, withOpt, 1000, 1232, true, 0);
+      expect(b.readUInt16BE(10)).toBe(1);
+      expect(analyseResponse(b)!.optLast).toBe(true);
+    }
+  });
 });

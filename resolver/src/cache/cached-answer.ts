@@ -13,19 +13,10 @@ function variantFor(e: CacheEntry, clientHasOpt: boolean): Buffer {
   if (!clientHasOpt) {
     // an OPT in mid-section is never cached (ResponseCache.store); relaying it once is harmless
     if (!e.info.optLast) return e.resp;
-    if (!e.noOpt) {
-      const b = Buffer.from(e.resp.subarray(0, e.info.optStart));
-      b.writeUInt16BE(b.readUInt16BE(10) - 1, 10);
-      e.noOpt = b;
-    }
-    return e.noOpt;
+    // a view, not a copy: the OPT is the message's tail, and ARCOUNT is written per reply
+    return (e.noOpt ??= e.resp.subarray(0, e.info.optStart));
   }
-  if (!e.withOpt) {
-    const b = Buffer.concat([e.resp, bareOpt(e.dnssecOk)]);
-    b.writeUInt16BE(b.readUInt16BE(10) + 1, 10);
-    e.withOpt = b;
-  }
-  return e.withOpt;
+  return (e.withOpt ??= Buffer.concat([e.resp, bareOpt(e.dnssecOk)]));
 }
 
 /**
@@ -37,6 +28,10 @@ export function answerFromEntry(e: CacheEntry, msg: Uint8Array, q: ParsedQuery, 
   const variant = variantFor(e, q.hasOpt);
   if (variant.length > maxLen) return truncatedResponse(msg, q, e.info.rcode, (variant[2] & 0x04) !== 0);
   const b = share ? variant : Buffer.from(variant);
+  // ARCOUNT: the upstream's, one less without its OPT, one more with ours appended
+  const ar = e.arcount + (variant === e.resp ? 0 : variant === e.withOpt ? 1 : -1);
+  b[10] = ar >> 8;
+  b[11] = ar & 0xff;
   b[0] = msg[0];
   b[1] = msg[1];
   b[2] = (b[2] & 0xfe) | (msg[2] & 0x01);

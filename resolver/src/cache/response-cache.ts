@@ -21,8 +21,10 @@ export interface CacheOptions {
 export class CacheEntry {
   /** the upstream answer with its OPT as received, if it had one */
   resp: Buffer;
-  /** for clients without EDNS: the same bytes with the trailing OPT cut off */
+  /** for clients without EDNS: a view of `resp` without its trailing OPT */
   noOpt: Buffer | null = null;
+  /** the upstream's ARCOUNT (the shared bytes are rewritten per reply and variant) */
+  readonly arcount: number;
   /** for EDNS clients when the upstream sent no OPT: our bare OPT appended */
   withOpt: Buffer | null = null;
   hits = 0;
@@ -54,7 +56,8 @@ export class CacheEntry {
   ) {
     this.resp = resp;
     this.touchedAt = storedAt;
-    this.size = resp.length * 2 + question.length + info.ttlOffsets.length * 8 + 200;
+    this.arcount = (resp[10] << 8) | resp[11];
+    this.size = resp.length + question.length + info.ttlOffsets.length * 8 + 300;
     this.cnameTargets = info.cnameTargets ? info.cnameTargets.flatMap((t) => {
       try { return [WireName.fromText(t)]; } catch { return []; }
     }) : null;
@@ -117,8 +120,9 @@ export class ResponseCache {
    */
   store(question: Uint8Array, dnssecOk: boolean, resp: Buffer, info: ResponseInfo, now: number): CacheEntry {
     const o = this.opts;
-    const ttls = new Uint32Array(info.ttls.length);
-    for (let i = 0; i < ttls.length; i++) ttls[i] = Math.min(Math.max(info.ttls[i], o.minTtl), o.maxTtl);
+    // clamped in place: the analysis is this entry's own
+    const ttls = info.ttls;
+    for (let i = 0; i < ttls.length; i++) ttls[i] = Math.min(Math.max(ttls[i], o.minTtl), o.maxTtl);
     let lifetime = info.lifetime;
     const negative = info.rcode === 3 || info.answerCount === 0;
     if (lifetime >= 0) {
@@ -142,7 +146,7 @@ export class ResponseCache {
   /** Replaces the entry's buffers with private copies: a send still references the old ones. */
   detach(e: CacheEntry): void {
     e.resp = Buffer.from(e.resp);
-    if (e.noOpt) e.noOpt = Buffer.from(e.noOpt);
+    if (e.noOpt) e.noOpt = e.resp.subarray(0, e.noOpt.length);
     if (e.withOpt) e.withOpt = Buffer.from(e.withOpt);
   }
 

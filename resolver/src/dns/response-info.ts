@@ -10,7 +10,7 @@ export interface ResponseInfo {
   rcode: number;
   /** byte offset of each record's TTL field, OPT excluded */
   ttlOffsets: Int32Array;
-  /** the TTLs as received */
+  /** the TTLs as received (the cache clamps them in place when it keeps the answer) */
   ttls: Uint32Array;
   /** seconds this answer may be cached before clamping; -1 = do not cache */
   lifetime: number;
