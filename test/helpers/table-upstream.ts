@@ -20,7 +20,7 @@ export interface TableUpstream {
 
 const TYPE_NAMES: Record<number, string> = { 1: 'A', 5: 'CNAME', 28: 'AAAA', 65: 'HTTPS' };
 
-export async function startTableUpstream(table: Record<string, TableRecord[]>): Promise<TableUpstream> {
+export async function startTableUpstream(table: Record<string, TableRecord[]>, o: { delayMs?: number } = {}): Promise<TableUpstream> {
   const asked: string[] = [];
   const server = dns2.createServer({
     udp: true,
@@ -47,7 +47,8 @@ export async function startTableUpstream(table: Record<string, TableRecord[]>): 
         }
         break;
       }
-      send(response);
+      if (o.delayMs) setTimeout(() => send(response), o.delayMs);
+      else send(response);
     },
   } as never);
   await server.listen({ udp: { port: 0, address: '127.0.0.1' } } as never);

@@ -1,21 +1,33 @@
 import { labelsToText, lowerByte } from '../dns/wire.js';
 
-// Blocked names as they arrive between two flushes, keyed by a hash of the wire name: a name
-// already seen since the last flush costs a hash and a byte compare, no string. Its text is
-// built once, the first time it appears in the interval; the flush hands the counts to the
-// day's tally (where the threshold k applies) and starts over. A query's name is never
-// compressed, so its labels lie back to back from the first label's offset.
-
-interface Slot {
-  wire: Uint8Array;
-  name: string;
-  count: number;
-}
+// Blocked names as they arrive between two flushes. The hot path hashes the wire name and
+// probes an open-addressing table of typed arrays (no Map, no string, no object per query);
+// a name's text is built once, the first time it appears in the interval. The flush hands
+// the counts to the day's tally (where the threshold k applies) and starts over. A query's
+// name is never compressed, so its labels lie back to back from the first label's offset.
 
 export class BlockedNameBuffer {
-  private slots = new Map<number, Slot>();
+  private readonly slots: Int32Array;
+  private readonly mask: number;
+  private readonly hashes: Int32Array;
+  private readonly counts: Int32Array;
+  private readonly wireAt: Int32Array;
+  private readonly wireLen: Int32Array;
+  private arena = new Uint8Array(64 * 1024);
+  private arenaUsed = 0;
+  private names: string[] = [];
+  private used = 0;
 
-  constructor(private readonly maxNames: number) {}
+  constructor(private readonly maxNames: number) {
+    let size = 1024;
+    while (size < maxNames * 2) size *= 2;
+    this.slots = new Int32Array(size);
+    this.mask = size - 1;
+    this.hashes = new Int32Array(maxNames);
+    this.counts = new Int32Array(maxNames);
+    this.wireAt = new Int32Array(maxNames);
+    this.wireLen = new Int32Array(maxNames);
+  }
 
   /** One blocked query for the wire name whose labels are at `offsets` in `buf`. */
   add(buf: Uint8Array, offsets: Int32Array, count: number): void {
@@ -25,38 +37,57 @@ export class BlockedNameBuffer {
     const end = last + buf[last] + 1;
     let h = 0x811c9dc5 | 0;
     for (let i = start; i < end; i++) h = Math.imul(h ^ lowerByte(buf[i]), 0x01000193);
-    // linear probing over the key space: a name whose hash is taken gets the next free key
-    for (let key = (h >>> 1) & 0x3fffffff; ; key = (key + 1) & 0x3fffffff) {
-      const slot = this.slots.get(key);
-      if (slot === undefined) {
-        if (this.slots.size >= this.maxNames) return;
-        const wire = new Uint8Array(end - start);
-        for (let i = start; i < end; i++) wire[i - start] = lowerByte(buf[i]);
-        this.slots.set(key, { wire, name: labelsToText(buf, offsets, count), count: 1 });
+    const slots = this.slots;
+    for (let s = h & this.mask; ; s = (s + 1) & this.mask) {
+      const e = slots[s];
+      if (e === 0) {
+        if (this.used < this.maxNames) slots[s] = this.insert(buf, start, end, h, offsets, count) + 1;
         return;
       }
-      if (same(slot.wire, buf, start, end)) {
-        slot.count++;
+      if (this.hashes[e - 1] === h && this.same(e - 1, buf, start, end)) {
+        this.counts[e - 1]++;
         return;
       }
     }
   }
 
+  private insert(buf: Uint8Array, start: number, end: number, h: number, offsets: Int32Array, count: number): number {
+    const len = end - start;
+    if (this.arenaUsed + len > this.arena.length) {
+      const bigger = new Uint8Array(this.arena.length * 2);
+      bigger.set(this.arena);
+      this.arena = bigger;
+    }
+    for (let i = 0; i < len; i++) this.arena[this.arenaUsed + i] = lowerByte(buf[start + i]);
+    const idx = this.used++;
+    this.hashes[idx] = h;
+    this.counts[idx] = 1;
+    this.wireAt[idx] = this.arenaUsed;
+    this.wireLen[idx] = len;
+    this.arenaUsed += len;
+    this.names.push(labelsToText(buf, offsets, count));
+    return idx;
+  }
+
+  private same(idx: number, buf: Uint8Array, start: number, end: number): boolean {
+    if (this.wireLen[idx] !== end - start) return false;
+    const arena = this.arena;
+    for (let i = start, k = this.wireAt[idx]; i < end; i++, k++) {
+      const a = arena[k];
+      const b = buf[i];
+      if (a !== b && a !== lowerByte(b)) return false;
+    }
+    return true;
+  }
+
   /** The counts since the last drain, by name, and an empty buffer. */
   drain(): Array<[string, number]> {
     const out: Array<[string, number]> = [];
-    for (const s of this.slots.values()) out.push([s.name, s.count]);
-    this.slots = new Map();
+    for (let i = 0; i < this.used; i++) out.push([this.names[i], this.counts[i]]);
+    this.slots.fill(0);
+    this.used = 0;
+    this.arenaUsed = 0;
+    this.names = [];
     return out;
   }
-}
-
-function same(wire: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
-  if (wire.length !== end - start) return false;
-  for (let i = start; i < end; i++) {
-    const a = wire[i - start];
-    const b = buf[i];
-    if (a !== b && a !== lowerByte(b)) return false;
-  }
-  return true;
 }
