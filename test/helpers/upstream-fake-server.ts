@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
-import { encodeName } from '../../resolver/src/dns/wire.js';
+import { buildQuery as buildMessage } from './dns-message.js';
 
 /** How the fake upstream treats each query. */
 export type Behaviour =
@@ -194,14 +194,7 @@ function questionEndOf(query: Buffer): number {
 
 /** A DNS query message for `name`/`type` under `id`, RD set, without EDNS. */
 export function buildQuery(name: string, type: number, id: number): Buffer {
-  const head = Buffer.alloc(12);
-  head.writeUInt16BE(id, 0);
-  head.writeUInt16BE(0x0100, 2);
-  head.writeUInt16BE(1, 4);
-  const tail = Buffer.alloc(4);
-  tail.writeUInt16BE(type, 0);
-  tail.writeUInt16BE(1, 2);
-  return Buffer.concat([head, encodeName(name), tail]);
+  return buildMessage({ name, type, id });
 }
 
 /** DoT on 127.0.0.1 port 0, answering like `fake`'s TCP side. */
