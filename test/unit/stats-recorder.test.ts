@@ -7,6 +7,13 @@ import { openDatabase, type Db } from '../../resolver/src/store/database.js';
 import { Counter, countBlock } from '../../resolver/src/stats/network-counters.js';
 import { RULE_CATEGORY, StatsRecorder, UNMATCHED_NETWORK_ID, type StatsRecorderOptions } from '../../resolver/src/stats/stats-recorder.js';
 import { HOUR_MS } from '../../resolver/src/stats/time-buckets.js';
+import { WireName } from '../../resolver/src/dns/wire-name.js';
+
+/** One blocked query for `name`, handed over as the query path does: wire labels. */
+function block(r: { recordBlockedName(b: Uint8Array, o: Int32Array, n: number): void }, name: string): void {
+  const w = WireName.fromText(name);
+  r.recordBlockedName(w.buf, w.labelOffsets, w.labelCount);
+}
 
 const T0 = Date.UTC(2026, 10, 2, 9, 15); // 2026-11-02 09:15Z
 const H0 = T0 / HOUR_MS - 0.25;
@@ -109,7 +116,7 @@ describe('StatsRecorder', () => {
     r.start();
     const c = r.countersFor(3);
     for (let i = 0; i < 1234; i++) c.totals[Counter.Total]++;
-    for (let i = 0; i < 10; i++) r.recordBlockedDomain('ads.example.org');
+    for (let i = 0; i < 10; i++) block(r, 'ads.example.org');
     r.stop();
     recorder = undefined;
     expect((hourly()[0] as { total: number }).total).toBe(1234);
@@ -138,17 +145,17 @@ describe('blocked domains', () => {
 
   it('never writes a name below the daily threshold k, and adds up once it is reached', () => {
     const r = make({ domainThreshold: 3 });
-    r.recordBlockedDomain('rare.example.org');
-    r.recordBlockedDomain('Often.Example.org.');
-    r.recordBlockedDomain('often.example.org');
+    block(r, 'rare.example.org');
+    block(r, 'Often.Example.org.');
+    block(r, 'often.example.org');
     r.flush();
     expect(domains()).toEqual([]);
-    r.recordBlockedDomain('often.example.org'); // 3rd today: reaches k
-    r.recordBlockedDomain('rare.example.org');
+    block(r, 'often.example.org'); // 3rd today: reaches k
+    block(r, 'rare.example.org');
     r.flush();
     const day = Math.floor(T0 / 86_400_000);
     expect(domains()).toEqual([{ day, domain: 'often.example.org', blocked: 3 }]);
-    r.recordBlockedDomain('often.example.org');
+    block(r, 'often.example.org');
     r.flush();
     r.flush();
     expect(domains()).toEqual([{ day, domain: 'often.example.org', blocked: 4 }]);
@@ -156,19 +163,19 @@ describe('blocked domains', () => {
 
   it('forgets names below k at the end of the day', () => {
     const r = make({ domainThreshold: 3 });
-    r.recordBlockedDomain('late.example.org');
-    r.recordBlockedDomain('late.example.org');
+    block(r, 'late.example.org');
+    block(r, 'late.example.org');
     now = Date.UTC(2026, 10, 3, 0, 0, 1);
     r.flush(); // the midnight flush
-    r.recordBlockedDomain('late.example.org');
+    block(r, 'late.example.org');
     r.flush();
     expect(domains()).toEqual([]);
   });
 
   it('bounds the number of distinct names kept per day', () => {
     const r = make({ domainThreshold: 2, maxDomainsPerDay: 100 });
-    for (let i = 0; i < 1000; i++) r.recordBlockedDomain(`n${i}.example.org`);
-    for (let i = 0; i < 1000; i++) r.recordBlockedDomain(`n${i}.example.org`);
+    for (let i = 0; i < 1000; i++) block(r, `n${i}.example.org`);
+    for (let i = 0; i < 1000; i++) block(r, `n${i}.example.org`);
     expect(r.droppedDomainBlocks).toBe(1800);
     r.flush();
     expect((db.prepare('SELECT COUNT(*) AS n FROM stats_blocked_domains').get() as { n: number }).n).toBe(100);

@@ -17,6 +17,8 @@ export class BlockedNameBuffer {
   private arenaUsed = 0;
   private names: string[] = [];
   private used = 0;
+  /** blocks of new names refused because the buffer was full (since the last drain) */
+  dropped = 0;
 
   constructor(private readonly maxNames: number) {
     let size = 1024;
@@ -42,6 +44,7 @@ export class BlockedNameBuffer {
       const e = slots[s];
       if (e === 0) {
         if (this.used < this.maxNames) slots[s] = this.insert(buf, start, end, h, offsets, count) + 1;
+        else this.dropped++;
         return;
       }
       if (this.hashes[e - 1] === h && this.same(e - 1, buf, start, end)) {
@@ -86,6 +89,7 @@ export class BlockedNameBuffer {
     for (let i = 0; i < this.used; i++) out.push([this.names[i], this.counts[i]]);
     this.slots.fill(0);
     this.used = 0;
+    this.dropped = 0;
     this.arenaUsed = 0;
     this.names = [];
     return out;

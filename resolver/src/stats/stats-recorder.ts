@@ -116,22 +116,17 @@ export class StatsRecorder {
   }
 
   /**
-   * One blocked query for `name` (never call it for an allowed name). Counted across all
-   * networks for the day, persisted only once the day's count reaches the threshold.
+   * One blocked query for the wire name in `buf` (never call it for an allowed name).
+   * Counted across all networks for the day, persisted only once the day's count reaches
+   * the threshold; taken as wire labels so the hot path builds no string.
    */
-  recordBlockedDomain(name: string): void {
-    const n = name.charCodeAt(name.length - 1) === 0x2e ? name.slice(0, -1) : name;
-    this.domains.add(n.toLowerCase());
-  }
-
-  /** The hot path's form of `recordBlockedDomain`: wire labels, no string per query. */
   recordBlockedName(buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): void {
     this.recent.add(buf, labelOffsets, labelCount);
   }
 
   /** Blocks of names not counted today because the day's name map was full. */
   get droppedDomainBlocks(): number {
-    return this.domains.dropped;
+    return this.domains.dropped + this.recent.dropped;
   }
 
   /** Rolls up once, then flushes on the interval (and at every UTC hour boundary) and rolls up hourly. */
@@ -166,6 +161,7 @@ export class StatsRecorder {
       c.totals.fill(0);
       c.blockedByCategory.fill(0);
     }
+    this.domains.dropped += this.recent.dropped;
     for (const [name, n] of this.recent.drain()) this.domains.add(name, n);
     const domainDay = this.domains.day;
     const deltas: DomainDelta[] = this.domains.pending();
