@@ -252,3 +252,19 @@ export async function startFakeDoh(fake: FakeUpstream, key: string, cert: string
       }),
   };
 }
+
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/** Starts a fake upstream and records it in `open`, the test file's list of things to close. */
+export async function startTrackedFake(open: Closable[], options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
+  const f = await new FakeUpstream(options).start();
+  open.push(f);
+  return f;
+}
+
+/** Closes everything a test opened, newest first (run it after each test). */
+export async function closeAll(open: Closable[]): Promise<void> {
+  while (open.length) await open.pop()!.close();
+}

@@ -4,16 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../resolver/src/upstream/upstream-error.js';
 import { UpstreamPool } from '../../resolver/src/upstream/upstream-pool.js';
 import { parseUpstreamUrl } from '../../resolver/src/upstream/upstream-url.js';
-import { buildQuery, FakeUpstream, type FakeUpstreamOptions } from '../helpers/upstream-fake-server.js';
+import { buildQuery, closeAll, type Closable, type FakeUpstream, type FakeUpstreamOptions, startTrackedFake } from '../helpers/upstream-fake-server.js';
 
 const TYPE_A = 1;
-const open: { close(): Promise<void> }[] = [];
+const open: Closable[] = [];
 
-async function fake(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
-  const f = await new FakeUpstream(options).start();
-  open.push(f);
-  return f;
-}
+const fake = (options: FakeUpstreamOptions = {}): Promise<FakeUpstream> => startTrackedFake(open, options);
 
 function pool(fakes: FakeUpstream[], tryTimeoutMs: number): UpstreamPool {
   const p = new UpstreamPool(fakes.map((f) => parseUpstreamUrl(`udp://127.0.0.1:${f.udpPort}`)), { tryTimeoutMs });
@@ -29,9 +25,7 @@ function answeredBy(resp: Buffer): string {
 const q = (id = 1): Buffer => buildQuery('www.example.org', TYPE_A, id);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-afterEach(async () => {
-  while (open.length) await open.pop()!.close();
-});
+afterEach(() => closeAll(open));
 
 describe('upstream failover', () => {
   it('moves on from a silent upstream after the try timeout', async () => {

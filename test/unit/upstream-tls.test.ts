@@ -7,27 +7,21 @@ import { UpstreamError } from '../../resolver/src/upstream/upstream-error.js';
 import { UpstreamPool } from '../../resolver/src/upstream/upstream-pool.js';
 import { parseUpstreamUrl } from '../../resolver/src/upstream/upstream-url.js';
 import { makeTestCert, type TestCert } from '../helpers/upstream-certs.js';
-import { buildQuery, FakeUpstream, startFakeDoh, startFakeDot } from '../helpers/upstream-fake-server.js';
+import { buildQuery, closeAll, type Closable, type FakeUpstream, startFakeDoh, startFakeDot, startTrackedFake } from '../helpers/upstream-fake-server.js';
 
 const TYPE_A = 1;
 let dir: string;
 let cert: TestCert;
-const open: { close(): Promise<void> }[] = [];
+const open: Closable[] = [];
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'nestguard-upstream-'));
   cert = makeTestCert(dir);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-afterEach(async () => {
-  while (open.length) await open.pop()!.close();
-});
+afterEach(() => closeAll(open));
 
-async function fake(): Promise<FakeUpstream> {
-  const f = await new FakeUpstream({ delayMs: 30 }).start();
-  open.push(f);
-  return f;
-}
+const fake = (): Promise<FakeUpstream> => startTrackedFake(open, { delayMs: 30 });
 
 /** `tlsCaFile` null: trust Node's roots only. */
 function pool(url: string, tlsCaFile: string | null = cert.certPath): UpstreamPool {

@@ -5,16 +5,12 @@ import { questionEnd } from '../../resolver/src/upstream/response-match.js';
 import { UpstreamError } from '../../resolver/src/upstream/upstream-error.js';
 import { UpstreamPool } from '../../resolver/src/upstream/upstream-pool.js';
 import { parseUpstreamUrl } from '../../resolver/src/upstream/upstream-url.js';
-import { buildQuery, FakeUpstream, type FakeUpstreamOptions } from '../helpers/upstream-fake-server.js';
+import { buildQuery, closeAll, type Closable, type FakeUpstream, type FakeUpstreamOptions, startTrackedFake } from '../helpers/upstream-fake-server.js';
 
 const TYPE_A = 1;
-const open: { close(): Promise<void> }[] = [];
+const open: Closable[] = [];
 
-async function fake(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
-  const f = await new FakeUpstream(options).start();
-  open.push(f);
-  return f;
-}
+const fake = (options: FakeUpstreamOptions = {}): Promise<FakeUpstream> => startTrackedFake(open, options);
 
 function pool(urls: string[], tryTimeoutMs = 300): UpstreamPool {
   const p = new UpstreamPool(urls.map(parseUpstreamUrl), { tryTimeoutMs });
@@ -24,9 +20,7 @@ function pool(urls: string[], tryTimeoutMs = 300): UpstreamPool {
 
 const soon = (ms = 2000): number => performance.now() + ms;
 
-afterEach(async () => {
-  while (open.length) await open.pop()!.close();
-});
+afterEach(() => closeAll(open));
 
 describe('upstream over UDP', () => {
   it('relays the answer byte for byte, with the query ID restored', async () => {
