@@ -16,6 +16,9 @@ have nsd || need+=(nsd)
 have dnsmasq || need+=(dnsmasq-base)
 have openssl || need+=(openssl)
 have taskset || need+=(util-linux)
+# the console's end-to-end tests and the HTML report check drive Debian's Chromium (never a downloaded browser)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -d /usr/share/fonts/truetype/noto ] || need+=(fonts-noto-core)
 
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
