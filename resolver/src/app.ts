@@ -43,21 +43,27 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   const db = openDatabase(join(config.data_dir, DB_FILE_NAME));
 
   const lists = new ListManager({ db, config, baseDir: loaded.baseDir, logger: log.child({ stage: 'lists' }) });
-  await lists.start();
-
   const stats = new StatsRecorder(db, {
     ...statsOptionsFromConfig(config.stats),
     onError: (err) => log.error({ err, stage: 'stats' }, 'stats: flush failed; counts kept for the next try'),
   });
+  let policy: PolicyService;
+  try {
+    // imports the file's policies and networks, checked against the store, before any list
+    // loads: a network naming an unknown policy stops the start before anything runs
+    policy = new PolicyService({
+      db,
+      config,
+      lists: () => lists.matcher,
+      counters: (id, name) => stats.countersFor(id, name),
+      logger: log.child({ stage: 'policy' }),
+    });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  await lists.start();
   stats.start();
-
-  const policy = new PolicyService({
-    db,
-    config,
-    lists: () => lists.matcher,
-    counters: (id, name) => stats.countersFor(id, name),
-    logger: log.child({ stage: 'policy' }),
-  });
   policy.start();
 
   const cache = new ResponseCache({
