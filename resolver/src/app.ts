@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load-config.js';
 import { parseHostPort } from './config/host-port.js';
 import { ResponseCache } from './cache/response-cache.js';
+import { consoleStatic } from './http/console-static.js';
 import { dohRoutes } from './http/doh-routes.js';
 import { healthRoutes } from './http/health-routes.js';
 import { ListManager } from './lists/list-manager.js';
@@ -111,6 +112,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
       http = Fastify({ logger: false, trustProxy: false });
       dohRoutes(http, handler, policy);
       healthRoutes(http, { cache, upstream, lists, handler });
+      await consoleStatic(http);
       const h = parseHostPort(config.http.listen);
       await http.listen({ host: h.host, port: h.port });
     }
