@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load-config.js';
 import { parseHostPort } from './config/host-port.js';
 import { ResponseCache } from './cache/response-cache.js';
+import { consoleStatic } from './http/console-static.js';
 import { dohRoutes } from './http/doh-routes.js';
 import { healthRoutes } from './http/health-routes.js';
 import { ListManager } from './lists/list-manager.js';
@@ -43,21 +44,27 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   const db = openDatabase(join(config.data_dir, DB_FILE_NAME));
 
   const lists = new ListManager({ db, config, baseDir: loaded.baseDir, logger: log.child({ stage: 'lists' }) });
-  await lists.start();
-
   const stats = new StatsRecorder(db, {
     ...statsOptionsFromConfig(config.stats),
     onError: (err) => log.error({ err, stage: 'stats' }, 'stats: flush failed; counts kept for the next try'),
   });
+  let policy: PolicyService;
+  try {
+    // imports the file's policies and networks, checked against the store, before any list
+    // loads: a network naming an unknown policy stops the start before anything runs
+    policy = new PolicyService({
+      db,
+      config,
+      lists: () => lists.matcher,
+      counters: (id, name) => stats.countersFor(id, name),
+      logger: log.child({ stage: 'policy' }),
+    });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  await lists.start();
   stats.start();
-
-  const policy = new PolicyService({
-    db,
-    config,
-    lists: () => lists.matcher,
-    counters: (id, name) => stats.countersFor(id, name),
-    logger: log.child({ stage: 'policy' }),
-  });
   policy.start();
 
   const cache = new ResponseCache({
@@ -105,6 +112,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
       http = Fastify({ logger: false, trustProxy: false });
       dohRoutes(http, handler, policy);
       healthRoutes(http, { cache, upstream, lists, handler });
+      await consoleStatic(http);
       const h = parseHostPort(config.http.listen);
       await http.listen({ host: h.host, port: h.port });
     }

@@ -72,6 +72,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // problems only the store can reveal (a network naming a policy that exists nowhere)
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`nestguard: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });
