@@ -2,6 +2,9 @@
 # binding, and Vite builds the console into dist/console; the runtime stage carries only what serving needs.
 
 FROM node:20-bookworm AS build
+# The batched UDP addon is compiled here: this image has gcc, make and python3 for node-gyp,
+# and Node's own headers, used in place of a download.
+ENV npm_config_nodedir=/usr/local
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY console/package.json ./console/
@@ -11,7 +14,7 @@ COPY resolver ./resolver
 COPY scripts ./scripts
 COPY blocklists ./blocklists
 COPY console ./console
-RUN npm run build && npm prune --omit=dev
+RUN npm run build:native && npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
 # Port 53 without root: give the node binary just the capability to bind low ports.
@@ -24,6 +27,7 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build --chown=node:node /app/resolver/native/udp-batch/build/Release/udp_batch.node ./resolver/native/udp-batch/build/Release/udp_batch.node
 COPY --from=build --chown=node:node /app/blocklists ./blocklists
 ENV NODE_ENV=production \
     NESTGUARD_DATA_DIR=/var/lib/nestguard \

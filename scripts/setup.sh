@@ -16,6 +16,10 @@ have nsd || need+=(nsd)
 have dnsmasq || need+=(dnsmasq-base)
 have openssl || need+=(openssl)
 have taskset || need+=(util-linux)
+# node-gyp builds the batched UDP addon with these
+have make || need+=(make)
+have g++ || need+=(g++)
+have python3 || need+=(python3)
 # the console's end-to-end tests and the HTML report check drive Debian's Chromium (never a downloaded browser)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -d /usr/share/fonts/truetype/noto ] || need+=(fonts-noto-core)
@@ -36,5 +40,9 @@ if [ "${1:-}" != "--apt" ]; then
   # npm ci when the installed tree is missing or older than the lockfile
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund
+  fi
+  # the batched UDP addon: npm ci builds it, a tree installed before it existed has not
+  if [ ! -f resolver/native/udp-batch/build/Release/udp_batch.node ]; then
+    npm run build:native --silent >/dev/null || echo "setup: the udp-batch addon did not build; node:dgram will serve UDP" >&2
   fi
 fi

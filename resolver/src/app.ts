@@ -11,7 +11,7 @@ import { ListManager } from './lists/list-manager.js';
 import { PolicyService } from './policy/policy-service.js';
 import { QueryHandler } from './server/query-handler.js';
 import { TcpListener } from './server/tcp-listener.js';
-import { UdpListener } from './server/udp-listener.js';
+import { createUdpListener, type UdpServing, udpPath } from './server/udp-transport.js';
 import { StatsRecorder, statsOptionsFromConfig } from './stats/stats-recorder.js';
 import { DB_FILE_NAME, openDatabase, type Db } from './store/database.js';
 import { UpstreamPool } from './upstream/upstream-pool.js';
@@ -23,7 +23,7 @@ import { parseUpstreamUrl } from './upstream/upstream-url.js';
 // the listeners, so the first query already meets the full filter.
 
 export interface Running {
-  dns: Array<UdpListener | TcpListener>;
+  dns: Array<UdpServing | TcpListener>;
   http: FastifyInstance | null;
   db: Db;
   lists: ListManager;
@@ -34,13 +34,19 @@ export interface Running {
   close(): Promise<void>;
 }
 
+/** SO_RCVBUF / SO_SNDBUF asked for: bursts of a few thousand queries are absorbed, not dropped */
+const UDP_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export interface StartOptions {
   /** cluster workers serve DNS only: the primary runs the HTTP API, list refreshes and stats roll-up */
   http?: boolean;
+  /** cluster workers each open their own UDP socket on the listen address (SO_REUSEPORT, batched path) */
+  reusePort?: boolean;
 }
 
 export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: StartOptions = {}): Promise<Running> {
   const { config } = loaded;
+  const udp = udpPath(config.dns.udp);
   const db = openDatabase(join(config.data_dir, DB_FILE_NAME));
 
   const lists = new ListManager({ db, config, baseDir: loaded.baseDir, logger: log.child({ stage: 'lists' }) });
@@ -87,10 +93,17 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     prefetch: config.cache.prefetch,
   }, log.child({ stage: 'resolver' }));
 
-  const dns: Array<UdpListener | TcpListener> = [];
+  const dns: Array<UdpServing | TcpListener> = [];
+  const udpOptions = {
+    maxUdp: config.dns.udp_payload_max,
+    bufferBytes: UDP_BUFFER_BYTES,
+    reusePort: opts.reusePort === true,
+    // every waiting query has its answer (or SERVFAIL) by the resolve timeout
+    drainMs: config.upstream.resolve_timeout_ms + 100,
+  };
   for (const l of config.dns.listen) {
     const addr = parseHostPort(l);
-    dns.push(new UdpListener(addr, handler, config.dns.udp_payload_max, log));
+    dns.push(createUdpListener(udp, addr, handler, udpOptions, log));
     dns.push(new TcpListener(addr, handler, { idleTimeoutMs: config.dns.tcp_idle_timeout_ms, maxConnections: config.dns.tcp_max_connections }, log));
   }
 
@@ -107,6 +120,14 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
 
   try {
     for (const d of dns) await d.listen();
+    const served = dns.find((d): d is UdpServing => !(d instanceof TcpListener));
+    log.info({
+      stage: 'udp',
+      path: udp.addon !== null ? 'batched' : 'dgram',
+      reason: udp.reason,
+      reusePort: udpOptions.reusePort && udp.addon !== null,
+      buffers: served?.bufferSizes,
+    }, udp.addon !== null ? 'udp: served by the batched recvmmsg/sendmmsg addon' : 'udp: served by node:dgram');
     if (opts.http !== false) {
       // no request logging: it would write client addresses
       http = Fastify({ logger: false, trustProxy: false });

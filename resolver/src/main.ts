@@ -25,8 +25,10 @@ async function main(): Promise<void> {
   const workers = loaded.config.dns.workers;
 
   if (workers > 0 && cluster.isPrimary) {
-    // Node shares each listening socket among the workers (UDP: one socket, every worker
-    // reads from it); the primary only supervises.
+    // Each worker opens its own UDP socket on the listen address (SO_REUSEPORT, batched
+    // path): the kernel spreads clients over them by a hash of the address/port 4-tuple, so
+    // nothing is shared. On the dgram path Node shares one socket among the workers, as it
+    // does the TCP listener on both. The primary only supervises.
     log.info({ workers }, 'nestguard: starting workers');
     // migrate once here, so workers starting together never race to create the schema
     openDatabase(join(loaded.config.data_dir, DB_FILE_NAME)).close();
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const running = await startNestguard(loaded, log);
+  const running = await startNestguard(loaded, log, { reusePort: cluster.isWorker });
   log.info({
     dns: loaded.config.dns.listen,
     http: loaded.config.http.listen,

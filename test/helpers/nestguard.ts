@@ -108,6 +108,8 @@ export async function startNestguard(o: NestguardOptions = {}): Promise<Nestguar
     NESTGUARD_DNS_LISTEN: ipv6 ? `127.0.0.1:${dnsPort},[::1]:${dnsPort}` : `127.0.0.1:${dnsPort}`,
     NESTGUARD_HTTP_LISTEN: `127.0.0.1:${httpPort}`,
     ...(o.upstreamPort !== undefined ? { NESTGUARD_UPSTREAMS: `udp://127.0.0.1:${o.upstreamPort}` } : {}),
+    // the UDP path under test: CI runs the integration suite once per path
+    ...(process.env.NESTGUARD_UDP ? { NESTGUARD_UDP: process.env.NESTGUARD_UDP } : {}),
     ...(o.env ?? {}),
   };
   if (!env.NESTGUARD_UPSTREAMS) throw new Error('nestguard: give upstreamPort or env.NESTGUARD_UPSTREAMS (there is no internet here)');

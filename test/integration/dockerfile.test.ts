@@ -103,6 +103,8 @@ describe('Dockerfile', () => {
     });
     const r = await query({ port: ng.dnsPort, name: RECORDS.a.name });
     expect(r.answer[0]?.data).toBe(RECORDS.a.ipv4);
+    // the addon the build stage compiled is the one serving UDP in the image
+    expect(ng.logRecords().find((l) => l.stage === 'udp')?.path).toBe(process.env.NESTGUARD_UDP === 'dgram' ? 'dgram' : 'batched');
     // the bundled default set is live in the image: the DoH canary is blocked
     const canary = await query({ port: ng.dnsPort, name: 'use-application-dns.net' });
     expect(canary.rcode).toBe('NXDOMAIN');

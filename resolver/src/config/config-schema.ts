@@ -102,6 +102,9 @@ export const ConfigSchema = Type.Object(
         tcp_max_connections: Type.Integer({ minimum: 1, maximum: 100_000 }),
         // a Node cluster of this many workers sharing the listening sockets (0 = one process)
         workers: Type.Integer({ minimum: 0, maximum: 64 }),
+        // UDP path: batched (recvmmsg/sendmmsg addon, a socket per worker), dgram (node:dgram),
+        // or auto (batched where the addon is built)
+        udp: Type.Union([Type.Literal('auto'), Type.Literal('batched'), Type.Literal('dgram')]),
       },
       { additionalProperties: false },
     ),

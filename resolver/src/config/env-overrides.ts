@@ -26,6 +26,7 @@ const VARIABLES: ReadonlyArray<[string, string, (v: string) => unknown]> = [
   ['NESTGUARD_UPSTREAMS', 'upstreams', list],
   ['NESTGUARD_LOG_LEVEL', 'log_level', (v) => v],
   ['NESTGUARD_WORKERS', 'dns.workers', integer],
+  ['NESTGUARD_UDP', 'dns.udp', (v) => v],
 ];
 
 export function envOverrides(env: NodeJS.ProcessEnv): EnvOverrides {

@@ -22,6 +22,7 @@ export const DEFAULTS: Config = {
     tcp_idle_timeout_ms: 10_000,
     tcp_max_connections: 1000,
     workers: 0,
+    udp: 'auto',
   },
   http: { listen: '127.0.0.1:8080' },
   // Quad9 and Cloudflare for Families (malware blocking) over TLS; operators override.

@@ -22,6 +22,26 @@ import { Counter, countBlock, type NetworkCounters } from '../stats/network-coun
 
 export interface Responder<C> {
   deliver(resp: Buffer, ctx: C): void;
+  /**
+   * Transports whose message and context live only as long as the call (the batched UDP
+   * reader reuses both for the next batch) return here a context that outlives it; the
+   * handler then keeps a private copy of the message too. Asked only when the answer comes later.
+   */
+  keep?(ctx: C): C;
+}
+
+/** The datagrams of one read, slot i holding datagram i (batched UDP). */
+export interface DatagramBatch<C> extends Responder<C> {
+  readonly count: number;
+  /** the UDP payload ceiling */
+  readonly maxUdp: number;
+  /** slot views; only the first `lengths[i]` bytes are datagram i (negative: drop it) */
+  readonly messages: readonly Buffer[];
+  readonly lengths: Int32Array;
+  /** the source address of datagram i, as text */
+  client(i: number): string;
+  /** the reply to datagram i, sent with the rest of the batch; `i` is also the context handed to `keep` */
+  reply(i: number, resp: Buffer): void;
 }
 
 export interface Upstream {
@@ -91,10 +111,35 @@ export class QueryHandler {
    * `maxUdp` is the UDP payload ceiling, 0 for stream transports (TCP, DoH).
    */
   handle<C>(msg: Buffer, client: string | NetworkRuntime, maxUdp: number, responder: Responder<C>, ctx: C): Buffer | null {
+    return this.answer(msg, msg.length, client, maxUdp, responder, ctx);
+  }
+
+  /**
+   * Handles a batch of datagrams in one call: the same path as `handle` for each, with the
+   * synchronous replies handed to `batch.reply` (no closure or Promise per datagram).
+   */
+  handleBatch<C>(batch: DatagramBatch<C | number>): void {
+    const { messages, lengths, maxUdp } = batch;
+    for (let i = 0; i < batch.count; i++) {
+      const len = lengths[i];
+      if (len < 0) continue;
+      let resp: Buffer | null;
+      try {
+        resp = this.answer(messages[i], len, batch.client(i), maxUdp, batch, i);
+      } catch (err) {
+        // a bug must cost one query, not the batch
+        this.log.error({ err, stage: 'udp' }, 'udp: query handling failed');
+        continue;
+      }
+      if (resp !== null) batch.reply(i, resp);
+    }
+  }
+
+  private answer<C>(msg: Buffer, len: number, client: string | NetworkRuntime, maxUdp: number, responder: Responder<C>, ctx: C): Buffer | null {
     this.sharedEntry = null;
     this.wentAsync = false;
     const q = this.q;
-    const st = parseQuery(msg, msg.length, q);
+    const st = parseQuery(msg, len, q);
     if (st !== ParseStatus.Ok) {
       if (st === ParseStatus.Drop) return null;
       return errorResponse(msg, q, st === ParseStatus.NotImp ? RCODE_NOTIMP : st === ParseStatus.BadVers ? RCODE_BADVERS : RCODE_FORMERR);
@@ -126,7 +171,7 @@ export class QueryHandler {
       const action = this.policy.decide(net, msg, q.labelOffsets, q.labelCount, q.qtype, now, d);
       if (action === Action.Block) return this.blocked(msg, q, net, d.category);
       if (q.qtype === TYPE_ANY) return anyResponse(msg, q);
-      if (action === Action.Rewrite) return this.rewrite(msg, q, net, d.rewriteTarget!, maxLen, now, responder, ctx);
+      if (action === Action.Rewrite) return this.rewrite(msg, len, q, net, d.rewriteTarget!, maxLen, now, responder, ctx);
       if (fresh) {
         if (e.cnameTargets !== null) {
           const cat = this.cnameBlocked(net, e, q.qtype, now);
@@ -149,6 +194,10 @@ export class QueryHandler {
     // the stale answer goes out at once instead of after another full timeout
     if (stale !== null && now - stale.refreshFailedAt < STALE_RECHECK_MS) return this.replyStale(stale, msg, q, net, now, maxLen);
     this.wentAsync = true;
+    if (responder.keep !== undefined) {
+      msg = Buffer.from(msg.subarray(0, len));
+      ctx = responder.keep(ctx);
+    }
     let answered = false;
     // RFC 8767 client response timer: a slow upstream must not hold a stale-able answer
     const timer = stale === null ? null : setTimeout(() => {
@@ -221,7 +270,7 @@ export class QueryHandler {
    * Safe search: a CNAME to the engine's enforced host, followed by that host's own records
    * for the asked type, resolved through the cache and upstream like any other name.
    */
-  private rewrite<C>(msg: Buffer, q: ParsedQuery, net: NetworkRuntime, target: Uint8Array, maxLen: number, now: number, responder: Responder<C>, ctx: C): Buffer | null {
+  private rewrite<C>(msg: Buffer, len: number, q: ParsedQuery, net: NetworkRuntime, target: Uint8Array, maxLen: number, now: number, responder: Responder<C>, ctx: C): Buffer | null {
     net.counters.totals[Counter.Rewritten]++;
     const question = new Uint8Array(target.length + 4);
     question.set(target, 0);
@@ -241,6 +290,10 @@ export class QueryHandler {
     const e = this.cache.find(question, 0, question.length, false, false, now);
     if (e !== null && now <= e.expiresAt) return build(e, q, now, 0);
     this.wentAsync = true;
+    if (responder.keep !== undefined) {
+      msg = Buffer.from(msg.subarray(0, len));
+      ctx = responder.keep(ctx);
+    }
     this.fetch(question, false, false, performance.now() + this.opts.resolveTimeoutMs, (entry) => {
       parseQuery(msg, msg.length, this.later);
       const t = Date.now();

@@ -3,29 +3,43 @@ import type { Logger } from 'pino';
 import type { HostPort } from '../config/host-port.js';
 import type { QueryHandler, Responder } from './query-handler.js';
 
-// One UDP socket per configured address. Tuned as measured in the bench's node-ceiling
-// findings: a synchronous `lookup` (the default defers every send through dns.lookup and
-// nextTick) and the 3-argument `send`, which does not slice a new Buffer per reply.
+// One UDP socket per configured address through node:dgram: the fallback where the batched
+// addon is not built, and the path `dns.udp: dgram` forces. Tuned as measured in the bench's
+// node-ceiling findings: a synchronous `lookup` (the default defers every send through
+// dns.lookup and nextTick) and the 3-argument `send`, which does not slice a new Buffer per reply.
+
+export interface UdpListenOptions {
+  /** largest UDP answer (dns.udp_payload_max) */
+  maxUdp: number;
+  /** requested SO_RCVBUF / SO_SNDBUF */
+  bufferBytes: number;
+  /** cluster workers with their own sockets on one address (batched path only) */
+  reusePort: boolean;
+  /** on close, how long queries waiting for an upstream may still be answered */
+  drainMs: number;
+}
 
 const syncLookup = (address: string, _family: unknown, cb: (err: null, address: string, family: number) => void) =>
   cb(null, address, address.includes(':') ? 6 : 4);
 
 export class UdpListener implements Responder<dgram.RemoteInfo> {
   private readonly socket: dgram.Socket;
+  private readonly maxUdp: number;
 
   constructor(
     private readonly addr: HostPort,
     private readonly handler: QueryHandler,
-    private readonly maxUdp: number,
+    opts: UdpListenOptions,
     private readonly log: Logger,
   ) {
+    this.maxUdp = opts.maxUdp;
     this.socket = dgram.createSocket({
       type: addr.family === 6 ? 'udp6' : 'udp4',
       ipv6Only: addr.family === 6,
       // the cluster primary shares this socket with workers; each worker answers what it reads
       lookup: syncLookup as never,
-      recvBufferSize: 4 * 1024 * 1024,
-      sendBufferSize: 4 * 1024 * 1024,
+      recvBufferSize: opts.bufferBytes,
+      sendBufferSize: opts.bufferBytes,
     });
     this.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
     // a send error (ICMP unreachable from a spoofed source, buffer full) concerns one reply only
@@ -45,6 +59,11 @@ export class UdpListener implements Responder<dgram.RemoteInfo> {
 
   get port(): number {
     return this.socket.address().port;
+  }
+
+  /** what the kernel granted (it caps the request at net.core.rmem_max / wmem_max) */
+  get bufferSizes(): { recv: number; send: number } {
+    return { recv: this.socket.getRecvBufferSize(), send: this.socket.getSendBufferSize() };
   }
 
   private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
