@@ -122,7 +122,8 @@ export const ConfigSchema = Type.Object(
     ),
     cache: Type.Object(
       {
-        max_entries: Type.Integer({ minimum: 0 }),
+        // bounded: a typo of a few zeros must not ask for gigabytes of bookkeeping
+        max_entries: Type.Integer({ minimum: 0, maximum: 10_000_000 }),
         max_bytes: Type.Integer({ minimum: 0 }),
         min_ttl: Type.Integer({ minimum: 0 }),
         max_ttl: Type.Integer({ minimum: 1 }),

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { answerFromEntry } from '../cache/cached-answer.js';
+import { answerFromEntry, servedTtl } from '../cache/cached-answer.js';
 import { lowerQuestion, questionHash } from '../cache/question-key.js';
 import type { CacheEntry, ResponseCache } from '../cache/response-cache.js';
 import { copyAnswerRecords } from '../dns/answer-copy.js';
@@ -49,6 +49,7 @@ type Waiter = (entry: CacheEntry | null) => void;
 interface Inflight {
   question: Uint8Array;
   dnssecOk: boolean;
+  checkingDisabled: boolean;
   waiters: Waiter[];
 }
 
@@ -118,7 +119,7 @@ export class QueryHandler {
     }
     const now = Date.now();
     const maxLen = maxUdp === 0 ? STREAM_MAX : q.hasOpt ? Math.min(q.udpSize, maxUdp) : 512;
-    const e = this.cache.find(msg, 12, q.questionEnd, q.dnssecOk, now);
+    const e = this.cache.find(msg, 12, q.questionEnd, q.dnssecOk, q.checkingDisabled, now);
     const fresh = e !== null && now <= e.expiresAt;
     // The decision is memoised on the cache entry: the same network, list snapshot and
     // schedule minute as the last allowed answer means the same decision (CNAME targets
@@ -229,21 +230,28 @@ export class QueryHandler {
     const question = new Uint8Array(target.length + 4);
     question.set(target, 0);
     question.set(msg.subarray(q.qnameEnd, q.questionEnd), target.length);
-    const build = (entry: CacheEntry | null, query: ParsedQuery): Buffer => {
+    const build = (entry: CacheEntry | null, query: ParsedQuery, at: number, staleTtl: number): Buffer => {
       if (entry === null) return errorResponse(msg, query, RCODE_SERVFAIL);
-      const copied = copyAnswerRecords(entry.resp, entry.info.answerStart, entry.info.answerCount);
+      // the enforced host's records as a cache hit would serve them: aged, clamped, stale-capped
+      const n = entry.info.answerCount;
+      const ttls = new Uint32Array(n);
+      for (let i = 0; i < n; i++) ttls[i] = servedTtl(entry, i, at, staleTtl);
+      const copied = copyAnswerRecords(entry.resp, entry.info.answerStart, n, ttls);
       if (copied === null) return errorResponse(msg, query, RCODE_SERVFAIL);
       const ttl = Math.min(copied.count ? copied.minTtl : 300, 300);
       const resp = cnameResponse(msg, query, target, ttl, copied.records, copied.count, entry.info.rcode);
-      return resp.length > maxLen ? truncatedResponse(msg, query, entry.info.rcode, false) : resp;
+      return resp.length > maxLen ? truncatedResponse(msg, query, entry.info.rcode) : resp;
     };
-    const e = this.cache.find(question, 0, question.length, false, now);
-    if (e !== null && now <= e.expiresAt) return build(e, q);
+    const e = this.cache.find(question, 0, question.length, false, false, now);
+    if (e !== null && now <= e.expiresAt) return build(e, q, now, 0);
     this.wentAsync = true;
     this.fetch(question, false, false, performance.now() + this.opts.resolveTimeoutMs, (entry) => {
       parseQuery(msg, msg.length, this.later);
-      if (entry === null) net.counters.totals[Counter.UpstreamError]++;
-      responder.deliver(build(entry ?? (e !== null && Date.now() <= e.staleUntil ? e : null), this.later), ctx);
+      const t = Date.now();
+      if (entry !== null) return responder.deliver(build(entry, this.later, t, 0), ctx);
+      net.counters.totals[Counter.UpstreamError]++;
+      const stale = e !== null && t <= e.staleUntil;
+      responder.deliver(build(stale ? e : null, this.later, t, this.opts.staleAnswerTtl), ctx);
     });
     return null;
   }
@@ -251,7 +259,7 @@ export class QueryHandler {
   private prefetch(e: CacheEntry): void {
     e.prefetching = true;
     this.cache.stats.prefetches++;
-    this.fetch(e.question, e.dnssecOk, false, performance.now() + this.opts.resolveTimeoutMs, (fresh) => {
+    this.fetch(e.question, e.dnssecOk, e.checkingDisabled, performance.now() + this.opts.resolveTimeoutMs, (fresh) => {
       if (fresh === null) e.prefetching = false;
     });
   }
@@ -261,13 +269,13 @@ export class QueryHandler {
    * which case `waiter` joins it: a burst of identical queries costs one upstream request.
    */
   private fetch(question: Uint8Array, dnssecOk: boolean, cd: boolean, deadline: number, waiter: Waiter): void {
-    const key = questionHash(question, 0, question.length, dnssecOk);
+    const key = questionHash(question, 0, question.length, dnssecOk, cd);
     const existing = this.inflight.get(key);
-    if (existing !== undefined && existing.dnssecOk === dnssecOk && Buffer.compare(existing.question, question) === 0) {
+    if (existing !== undefined && existing.dnssecOk === dnssecOk && existing.checkingDisabled === cd && Buffer.compare(existing.question, question) === 0) {
       existing.waiters.push(waiter);
       return;
     }
-    const f: Inflight = { question, dnssecOk, waiters: [waiter] };
+    const f: Inflight = { question, dnssecOk, checkingDisabled: cd, waiters: [waiter] };
     const registered = existing === undefined;
     if (registered) this.inflight.set(key, f);
     const done = (entry: CacheEntry | null) => {
@@ -288,7 +296,7 @@ export class QueryHandler {
           done(null);
           return;
         }
-        done(this.cache.store(question, dnssecOk, resp, info, Date.now()));
+        done(this.cache.store(question, dnssecOk, cd, resp, info, Date.now()));
       },
       () => done(null),
     );
