@@ -13,6 +13,7 @@ import {
 import { categories } from '../lists/categories.js';
 import { Action, Decision, type NetworkRuntime, type PolicyEngine } from '../policy/policy-types.js';
 import { Counter, countBlock, type NetworkCounters } from '../stats/network-counters.js';
+import { OutsideClients } from './outside-clients.js';
 
 // The query path, in the order ARCHITECTURE.md gives it:
 //   wire parse -> client's network (REFUSED if none) -> policy (block / safe-search rewrite)
@@ -78,6 +79,8 @@ export class QueryHandler {
   sharedEntry: CacheEntry | null = null;
   /** true when the last `handle` call will answer later through the responder */
   wentAsync = false;
+  /** queries refused because their source is in no network, for the once-a-minute notice */
+  readonly outside = new OutsideClients();
 
   constructor(
     private readonly policy: PolicyEngine,
@@ -108,6 +111,7 @@ export class QueryHandler {
       const u = this.stats.unmatched.totals;
       u[Counter.Total]++;
       u[Counter.Refused]++;
+      this.outside.note(client as string);
       return errorResponse(msg, q, RCODE_REFUSED);
     }
     const c = net.counters.totals;
