@@ -83,5 +83,9 @@ export function installErrorHandler(app: FastifyInstance, log: Logger): void {
     log.error({ err, stage: 'api', route: req.routeOptions.url, method: req.method }, 'api: request failed');
     return send(reply, 500, { error: 'internal', message: 'internal error; the server log has the details' });
   });
-  app.setNotFoundHandler((req, reply) => send(reply, 404, { error: 'not-found', message: `no route ${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}` }));
+}
+
+/** 404 for a path no route serves, in the one error shape; `page` may answer it first (the console). */
+export function installNotFound(app: FastifyInstance, page?: (req: FastifyRequest, reply: FastifyReply) => FastifyReply | null): void {
+  app.setNotFoundHandler((req, reply) => page?.(req, reply) ?? send(reply, 404, { error: 'not-found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
 }

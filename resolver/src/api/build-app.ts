@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Logger } from 'pino';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { Config } from '../config/config-schema.js';
+import { consoleStatic, sendConsolePage, wantsPage } from '../http/console-static.js';
 import { dohRoutes } from '../http/doh-routes.js';
 import { healthRoutes } from '../http/health-routes.js';
 import type { ListManager } from '../lists/list-manager.js';
@@ -13,7 +14,7 @@ import type { Db } from '../store/database.js';
 import type { UpstreamPool } from '../upstream/upstream-pool.js';
 import { adminsRoutes } from './admins-routes.js';
 import type { ApiContext } from './api-context.js';
-import { installErrorHandler } from './api-error.js';
+import { installErrorHandler, installNotFound } from './api-error.js';
 import { installAuth } from './auth-hook.js';
 import { networksRoutes } from './networks-routes.js';
 import { installOpenApi } from './openapi.js';
@@ -78,11 +79,19 @@ export interface BuildAppOptions {
   admin: boolean;
   /** fastify server options (TLS, timeouts, limits); logging stays off whatever is given */
   server?: FastifyServerOptions & Record<string, unknown>;
+  /** the built console's folder (default dist/console); it is served only with `admin` */
+  consoleRoot?: string;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  /** the console was found and is served */
+  console: boolean;
 }
 
 const API_VERSION = '1.0.0';
 
-export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<BuiltApp> {
   const app = Fastify({
     bodyLimit: 1024 * 1024,
     ...opts.server,
@@ -99,6 +108,9 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<F
   dohRoutes(app, s.handler, s.policy);
   healthRoutes(app, { cache: s.cache, upstream: s.upstream, lists: s.lists, handler: s.handler });
 
+  const served = opts.admin && (await consoleStatic(app, { root: opts.consoleRoot }));
+  installNotFound(app, served ? (req, reply) => (wantsPage(req) ? sendConsolePage(reply) : null) : undefined);
+
   if (opts.admin) {
     await app.register(async (admin) => {
       installAuth(admin, s.api.sessions);
@@ -108,5 +120,5 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<F
       await admin.register(policiesRoutes, { ctx: s.api });
     });
   }
-  return app;
+  return { app, console: served };
 }
