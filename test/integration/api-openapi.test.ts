@@ -16,11 +16,9 @@ it('/api/openapi.json lists every API route with its schemas', async () => {
   const doc = r.json() as { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
   expect(doc.openapi).toMatch(/^3\./);
   expect(doc.components.schemas.ApiError).toBeDefined();
-  const routes = s.app.printRoutes({ commonPrefix: false });
   for (const path of ['/api/session', '/api/admins', '/api/admins/{id}', '/api/networks', '/api/networks/{id}', '/api/networks/{id}/token', '/api/policies', '/api/policies/{id}', '/api/policies/{id}/rules']) {
     expect(doc.paths[path], path).toBeDefined();
   }
-  expect(routes).toContain('/api/networks');
   for (const [path, ops] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(ops)) {
       const ok = Object.keys(op.responses).filter((c) => c.startsWith('2'));
