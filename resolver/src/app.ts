@@ -1,12 +1,11 @@
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load-config.js';
 import { parseHostPort } from './config/host-port.js';
 import { ResponseCache } from './cache/response-cache.js';
-import { consoleStatic } from './http/console-static.js';
-import { dohRoutes } from './http/doh-routes.js';
-import { healthRoutes } from './http/health-routes.js';
+import { buildApp, createAppServices, type AppServiceOptions } from './api/build-app.js';
+import { ensureFirstOwner } from './api/first-owner.js';
 import { ListManager } from './lists/list-manager.js';
 import { PolicyService } from './policy/policy-service.js';
 import { QueryHandler } from './server/query-handler.js';
@@ -16,6 +15,8 @@ import { StatsRecorder, statsOptionsFromConfig } from './stats/stats-recorder.js
 import { DB_FILE_NAME, openDatabase, type Db } from './store/database.js';
 import { UpstreamPool } from './upstream/upstream-pool.js';
 import { parseUpstreamUrl } from './upstream/upstream-url.js';
+import { cacheOptions, handlerOptions, registerConfigSteps, upstreamOptions } from './live-config.js';
+import { Reloader } from './reloader.js';
 
 // Composition root: the one place that decides what is built, in which order, and how it is
 // torn down. Order matters: the store first (everything reads it), then lists (policies
@@ -31,6 +32,10 @@ export interface Running {
   stats: StatsRecorder;
   cache: ResponseCache;
   upstream: UpstreamPool;
+  /** takes in a new configuration (SIGHUP); other subsystems register their reload steps here */
+  reloader: Reloader;
+  /** the admin console is served (it was built) */
+  console: boolean;
   close(): Promise<void>;
 }
 
@@ -42,6 +47,11 @@ export interface StartOptions {
   http?: boolean;
   /** cluster workers each open their own UDP socket on the listen address (SO_REUSEPORT, batched path) */
   reusePort?: boolean;
+  /** the admin API's sessions, limits and public URLs */
+  api?: AppServiceOptions;
+  /** where the first owner's generated password is shown (default: stderr, never the log) */
+  terminal?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: StartOptions = {}): Promise<Running> {
@@ -73,25 +83,13 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   stats.start();
   policy.start();
 
-  const cache = new ResponseCache({
-    maxEntries: config.cache.max_entries,
-    maxBytes: config.cache.max_bytes,
-    minTtl: config.cache.min_ttl,
-    maxTtl: config.cache.max_ttl,
-    negativeMaxTtl: config.cache.negative_max_ttl,
-    staleWindowS: config.cache.stale_window_s,
-  });
-  const upstream = new UpstreamPool(config.upstreams.map(parseUpstreamUrl), {
-    tryTimeoutMs: config.upstream.try_timeout_ms,
-    tlsCaFile: config.upstream.tls_ca_file,
-    logger: log.child({ stage: 'upstream' }),
-  });
-  const handler = new QueryHandler(policy, cache, upstream, stats, {
-    resolveTimeoutMs: config.upstream.resolve_timeout_ms,
-    staleAnswerTtl: config.cache.stale_answer_ttl,
-    staleAnswerTimeoutMs: config.cache.stale_answer_timeout_ms,
-    prefetch: config.cache.prefetch,
-  }, log.child({ stage: 'resolver' }));
+  const cache = new ResponseCache(cacheOptions(config));
+  const upstream = new UpstreamPool(config.upstreams.map(parseUpstreamUrl), { ...upstreamOptions(config), logger: log.child({ stage: 'upstream' }) });
+  // kept here: a reload updates the timers in place, the handler reads them on every query
+  const timers = handlerOptions(config);
+  const handler = new QueryHandler(policy, cache, upstream, stats, timers, log.child({ stage: 'resolver' }));
+  const reloader = new Reloader(loaded, log);
+  registerConfigSteps(reloader, { db, lists, cache, upstream, handler: timers, log });
 
   const dns: Array<UdpServing | TcpListener> = [];
   const udpOptions = {
@@ -107,8 +105,12 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     dns.push(new TcpListener(addr, handler, { idleTimeoutMs: config.dns.tcp_idle_timeout_ms, maxConnections: config.dns.tcp_max_connections }, log));
   }
 
+  const stopOutsideNotice = handler.outside.logEveryMinute(log.child({ stage: 'resolver' }));
+
   let http: FastifyInstance | null = null;
+  let consoleServed = false;
   const close = async () => {
+    stopOutsideNotice();
     await Promise.allSettled(dns.map((d) => d.close()));
     if (http) await http.close().catch(() => undefined);
     policy.stop();
@@ -129,11 +131,11 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
       buffers: served?.bufferSizes,
     }, udp.addon !== null ? 'udp: served by the batched recvmmsg/sendmmsg addon' : 'udp: served by node:dgram');
     if (opts.http !== false) {
-      // no request logging: it would write client addresses
-      http = Fastify({ logger: false, trustProxy: false });
-      dohRoutes(http, handler, policy);
-      healthRoutes(http, { cache, upstream, lists, handler });
-      await consoleStatic(http);
+      await ensureFirstOwner(db, opts.env ?? process.env, opts.terminal ?? ((line) => process.stderr.write(`${line}\n`)));
+      const services = createAppServices({ db, config, policy, lists, stats, cache, upstream, handler, log }, opts.api);
+      const built = await buildApp(services, { admin: true });
+      http = built.app;
+      consoleServed = built.console;
       const h = parseHostPort(config.http.listen);
       await http.listen({ host: h.host, port: h.port });
     }
@@ -141,5 +143,5 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     await close();
     throw err;
   }
-  return { dns, http, db, lists, policy, stats, cache, upstream, close };
+  return { dns, http, db, lists, policy, stats, cache, upstream, reloader, console: consoleServed, close };
 }
