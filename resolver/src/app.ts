@@ -31,6 +31,8 @@ export interface Running {
   stats: StatsRecorder;
   cache: ResponseCache;
   upstream: UpstreamPool;
+  /** the admin console is served (it was built) */
+  console: boolean;
   close(): Promise<void>;
 }
 
@@ -95,8 +97,12 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     dns.push(new TcpListener(addr, handler, { idleTimeoutMs: config.dns.tcp_idle_timeout_ms, maxConnections: config.dns.tcp_max_connections }, log));
   }
 
+  const stopOutsideNotice = handler.outside.logEveryMinute(log.child({ stage: 'resolver' }));
+
   let http: FastifyInstance | null = null;
+  let consoleServed = false;
   const close = async () => {
+    stopOutsideNotice();
     // Queries waiting for upstreams are answered on the sockets they came from: stop reading
     // new UDP queries, let the waiting ones finish (none waits longer than the resolve
     // timeout), end any left with the upstreams' closing, and only then close the sockets.
@@ -120,7 +126,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
       http = Fastify({ logger: false, trustProxy: false });
       dohRoutes(http, handler, policy);
       healthRoutes(http, { cache, upstream, lists, handler });
-      await consoleStatic(http);
+      consoleServed = await consoleStatic(http);
       const h = parseHostPort(config.http.listen);
       await http.listen({ host: h.host, port: h.port });
     }
@@ -128,5 +134,5 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     await close();
     throw err;
   }
-  return { dns, http, db, lists, policy, stats, cache, upstream, close };
+  return { dns, http, db, lists, policy, stats, cache, upstream, console: consoleServed, close };
 }

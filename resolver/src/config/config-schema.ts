@@ -93,6 +93,8 @@ export const ConfigSchema = Type.Object(
   {
     data_dir: Type.String({ minLength: 1 }),
     log_level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+    // auto: readable lines when stdout is a terminal, JSON lines otherwise (services, containers)
+    log_format: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')]),
     dns: Type.Object(
       {
         listen: Type.Array(HostPort, { minItems: 1 }),

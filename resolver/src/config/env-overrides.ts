@@ -25,6 +25,7 @@ const VARIABLES: ReadonlyArray<[string, string, (v: string) => unknown]> = [
   ['NESTGUARD_HTTP_LISTEN', 'http.listen', (v) => v],
   ['NESTGUARD_UPSTREAMS', 'upstreams', list],
   ['NESTGUARD_LOG_LEVEL', 'log_level', (v) => v],
+  ['NESTGUARD_LOG_FORMAT', 'log_format', (v) => v],
   ['NESTGUARD_WORKERS', 'dns.workers', integer],
 ];
 

@@ -16,6 +16,7 @@ import { schemaMessage } from './schema-messages.js';
 export const DEFAULTS: Config = {
   data_dir: './data',
   log_level: 'info',
+  log_format: 'auto',
   dns: {
     listen: ['127.0.0.1:5353'],
     udp_payload_max: 1232,

@@ -12,6 +12,7 @@ import {
 import { categories } from '../lists/categories.js';
 import { Action, Decision, type NetworkRuntime, type PolicyEngine } from '../policy/policy-types.js';
 import { Counter, countBlock, type NetworkCounters } from '../stats/network-counters.js';
+import { OutsideClients } from './outside-clients.js';
 
 // The query path, in the order ARCHITECTURE.md gives it:
 //   wire parse -> client's network (REFUSED if none) -> policy (block / safe-search rewrite)
@@ -80,6 +81,8 @@ export class QueryHandler {
   private waiting = 0;
   /** queries answered SERVFAIL at once because `maxWaiting` were already waiting */
   waitingRefused = 0;
+  /** queries refused because their source is in no network, for the once-a-minute notice */
+  readonly outside = new OutsideClients();
 
   constructor(
     private readonly policy: PolicyEngine,
@@ -110,6 +113,7 @@ export class QueryHandler {
       const u = this.stats.unmatched.totals;
       u[Counter.Total]++;
       u[Counter.Refused]++;
+      this.outside.note(client as string);
       return errorResponse(msg, q, RCODE_REFUSED);
     }
     const c = net.counters.totals;
