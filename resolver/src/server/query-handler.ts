@@ -5,6 +5,7 @@ import type { CacheEntry, ResponseCache } from '../cache/response-cache.js';
 import { copyAnswerRecords } from '../dns/answer-copy.js';
 import { anyResponse, blockedResponse, cnameResponse, EDE_BLOCKED, EDE_FILTERED, type Ede, errorResponse, truncatedResponse, upstreamQuery } from '../dns/message-builders.js';
 import { analyseResponse } from '../dns/response-info.js';
+import type { WireName } from '../dns/wire-name.js';
 import {
   CLASS_IN, ParsedQuery, ParseStatus, parseQuery,
   RCODE_BADVERS, RCODE_FORMERR, RCODE_NOTIMP, RCODE_REFUSED, RCODE_SERVFAIL, TYPE_ANY,
@@ -31,8 +32,9 @@ export interface Upstream {
 
 export interface StatsSink {
   readonly unmatched: NetworkCounters;
-  /** a blocked query's name, as wire labels in `buf` (never called for an allowed name) */
-  recordBlockedName(buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): void;
+  /** the listed name that blocked a query of network `networkId`, as wire labels in `buf`
+   *  (never called for a name that was allowed) */
+  recordBlockedName(networkId: number, buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): void;
 }
 
 export interface HandlerOptions {
@@ -73,6 +75,8 @@ export class QueryHandler {
   private readonly inflight = new Map<number, Inflight>();
   private readonly edeByCategory: Ede[] = [];
   private readonly edeDeny: Ede = { code: EDE_BLOCKED, text: 'blocked by network policy' };
+  /** the CNAME target the last `cnameBlocked` call found blocked */
+  private cnameHit: WireName | null = null;
   /** the cache entry whose own Buffer the last sync reply was (UDP may have to detach it) */
   sharedEntry: CacheEntry | null = null;
   /** true when the last `handle` call will answer later through the responder */
@@ -134,13 +138,14 @@ export class QueryHandler {
     if (!fresh || e.allowedNet !== net || e.allowedEpoch !== epoch) {
       const d = this.decision;
       const action = this.policy.decide(net, msg, q.labelOffsets, q.labelCount, q.qtype, now, d);
-      if (action === Action.Block) return this.blocked(msg, q, net, d.category);
+      if (action === Action.Block) return this.blocked(msg, q, net, d.category, msg, q.labelOffsets, q.labelCount);
       if (q.qtype === TYPE_ANY) return anyResponse(msg, q);
       if (action === Action.Rewrite) return this.rewrite(msg, q, net, d.rewriteTarget!, maxLen, now, responder, ctx);
       if (fresh) {
-        if (e.cnameTargets !== null) {
+        // an allow rule for the name itself wins over what its CNAME chain leads to
+        if (e.cnameTargets !== null && !d.allowRule) {
           const cat = this.cnameBlocked(net, e, q.qtype, now);
-          if (cat !== null) return this.blocked(msg, q, net, cat);
+          if (cat !== null) return this.blockedByCname(msg, q, net, cat);
         }
         e.allowedNet = net;
         e.allowedEpoch = epoch;
@@ -157,9 +162,10 @@ export class QueryHandler {
     const stale = e;
     // RFC 8767: an upstream that just failed for this name is not asked again for a while;
     // the stale answer goes out at once instead of after another full timeout
-    if (stale !== null && now - stale.refreshFailedAt < STALE_RECHECK_MS) return this.replyStale(stale, msg, q, net, now, maxLen);
+    if (stale !== null && now - stale.refreshFailedAt < STALE_RECHECK_MS) return this.replyStale(stale, msg, q, net, now, maxLen, !this.decision.allowRule);
+    const cnameCheck = !this.decision.allowRule;
     // a flood of misses must cost SERVFAILs, not memory: each waiting query holds its packet
-    if (this.waiting >= this.opts.maxWaiting) return this.overloaded(msg, q, net, stale, now, maxLen);
+    if (this.waiting >= this.opts.maxWaiting) return this.overloaded(msg, q, net, stale, now, maxLen, cnameCheck);
     this.wentAsync = true;
     this.waiting++;
     let answered = false;
@@ -167,7 +173,7 @@ export class QueryHandler {
     const timer = stale === null ? null : setTimeout(() => {
       answered = true;
       parseQuery(msg, msg.length, this.later);
-      responder.deliver(this.replyStale(stale, msg, this.later, net, Date.now(), maxLen), ctx);
+      responder.deliver(this.replyStale(stale, msg, this.later, net, Date.now(), maxLen, cnameCheck), ctx);
     }, this.opts.staleAnswerTimeoutMs);
     this.fetch(lowerQuestion(msg, 12, q.questionEnd), q.dnssecOk, q.checkingDisabled, performance.now() + this.opts.resolveTimeoutMs, (entry) => {
       this.waiting--;
@@ -180,50 +186,63 @@ export class QueryHandler {
       if (answered) return;
       const lq = this.later;
       parseQuery(msg, msg.length, lq);
-      if (entry !== null) responder.deliver(this.reply(entry, msg, lq, net, t, maxLen, false, 0), ctx);
-      else if (stale !== null && t <= stale.staleUntil) responder.deliver(this.replyStale(stale, msg, lq, net, t, maxLen), ctx);
+      if (entry !== null) responder.deliver(this.reply(entry, msg, lq, net, t, maxLen, false, 0, cnameCheck), ctx);
+      else if (stale !== null && t <= stale.staleUntil) responder.deliver(this.replyStale(stale, msg, lq, net, t, maxLen, cnameCheck), ctx);
       else responder.deliver(errorResponse(msg, lq, RCODE_SERVFAIL), ctx);
     });
     return null;
   }
 
   /** Too many queries already wait for upstreams: the stale answer if there is one, else SERVFAIL. */
-  private overloaded(msg: Buffer, q: ParsedQuery, net: NetworkRuntime, stale: CacheEntry | null, now: number, maxLen: number): Buffer {
+  private overloaded(msg: Buffer, q: ParsedQuery, net: NetworkRuntime, stale: CacheEntry | null, now: number, maxLen: number, cnameCheck: boolean): Buffer {
     this.waitingRefused++;
-    if (stale !== null) return this.replyStale(stale, msg, q, net, now, maxLen);
+    if (stale !== null) return this.replyStale(stale, msg, q, net, now, maxLen, cnameCheck);
     net.counters.totals[Counter.UpstreamError]++;
     return errorResponse(msg, q, RCODE_SERVFAIL);
   }
 
-  /** The reply from a cache entry, unless one of its CNAME targets is blocked (CNAME cloaking). */
-  private reply(e: CacheEntry, msg: Buffer, q: ParsedQuery, net: NetworkRuntime, now: number, maxLen: number, share: boolean, staleTtl: number): Buffer {
-    if (e.cnameTargets !== null) {
+  /** The reply from a cache entry, unless `cnameCheck` and one of its CNAME targets is blocked
+   *  (CNAME cloaking); `cnameCheck` is false when an allow rule let the query's name through. */
+  private reply(e: CacheEntry, msg: Buffer, q: ParsedQuery, net: NetworkRuntime, now: number, maxLen: number, share: boolean, staleTtl: number, cnameCheck: boolean): Buffer {
+    if (cnameCheck && e.cnameTargets !== null) {
       const cat = this.cnameBlocked(net, e, q.qtype, now);
       if (cat !== null) {
         this.sharedEntry = null;
-        return this.blocked(msg, q, net, cat);
+        return this.blockedByCname(msg, q, net, cat);
       }
     }
     return answerFromEntry(e, msg, q, now, maxLen, share, staleTtl);
   }
 
-  private replyStale(e: CacheEntry, msg: Buffer, q: ParsedQuery, net: NetworkRuntime, now: number, maxLen: number): Buffer {
+  private replyStale(e: CacheEntry, msg: Buffer, q: ParsedQuery, net: NetworkRuntime, now: number, maxLen: number, cnameCheck: boolean): Buffer {
     this.cache.stats.staleServed++;
-    return this.reply(e, msg, q, net, now, maxLen, false, this.opts.staleAnswerTtl);
+    return this.reply(e, msg, q, net, now, maxLen, false, this.opts.staleAnswerTtl, cnameCheck);
   }
 
-  /** Category bit of the first blocked CNAME target, or null (CNAME cloaking). */
+  /** Category bit of the first blocked CNAME target, or null (CNAME cloaking); that target
+   *  is left in `cnameHit`. */
   private cnameBlocked(net: NetworkRuntime, e: CacheEntry, qtype: number, now: number): number | null {
     const d = this.decision;
     for (const t of e.cnameTargets!) {
-      if (this.policy.decide(net, t.buf, t.labelOffsets, t.labelCount, qtype, now, d) === Action.Block) return d.category;
+      if (this.policy.decide(net, t.buf, t.labelOffsets, t.labelCount, qtype, now, d) === Action.Block) {
+        this.cnameHit = t;
+        return d.category;
+      }
     }
     return null;
   }
 
-  private blocked(msg: Uint8Array, q: ParsedQuery, net: NetworkRuntime, category: number): Buffer {
+  /** A block found by `cnameBlocked`: the statistics get the listed target, never the query's name. */
+  private blockedByCname(msg: Uint8Array, q: ParsedQuery, net: NetworkRuntime, category: number): Buffer {
+    const t = this.cnameHit!;
+    this.cnameHit = null;
+    return this.blocked(msg, q, net, category, t.buf, t.labelOffsets, t.labelCount);
+  }
+
+  /** The block answer to `q`; `listed` (wire labels) is the name the blocking rule matched. */
+  private blocked(msg: Uint8Array, q: ParsedQuery, net: NetworkRuntime, category: number, listed: Uint8Array, listedOffsets: Int32Array, listedCount: number): Buffer {
     countBlock(net.counters, category);
-    this.stats.recordBlockedName(msg, q.labelOffsets, q.labelCount);
+    this.stats.recordBlockedName(net.id, listed, listedOffsets, listedCount);
     const ede = q.hasOpt ? this.edeFor(category) : null;
     const b = net.block;
     switch (b.mode) {
@@ -262,7 +281,7 @@ export class QueryHandler {
     };
     const e = this.cache.find(question, 0, question.length, false, false, now);
     if (e !== null && now <= e.expiresAt) return build(e, q, now, 0);
-    if (this.waiting >= this.opts.maxWaiting) return this.overloaded(msg, q, net, null, now, maxLen);
+    if (this.waiting >= this.opts.maxWaiting) return this.overloaded(msg, q, net, null, now, maxLen, false);
     this.wentAsync = true;
     this.waiting++;
     this.fetch(question, false, false, performance.now() + this.opts.resolveTimeoutMs, (entry) => {
