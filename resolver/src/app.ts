@@ -16,6 +16,8 @@ import { StatsRecorder, statsOptionsFromConfig } from './stats/stats-recorder.js
 import { DB_FILE_NAME, openDatabase, type Db } from './store/database.js';
 import { UpstreamPool } from './upstream/upstream-pool.js';
 import { parseUpstreamUrl } from './upstream/upstream-url.js';
+import { cacheOptions, handlerOptions, registerConfigSteps, upstreamOptions } from './live-config.js';
+import { Reloader } from './reloader.js';
 
 // Composition root: the one place that decides what is built, in which order, and how it is
 // torn down. Order matters: the store first (everything reads it), then lists (policies
@@ -31,6 +33,8 @@ export interface Running {
   stats: StatsRecorder;
   cache: ResponseCache;
   upstream: UpstreamPool;
+  /** takes in a new configuration (SIGHUP); other subsystems register their reload steps here */
+  reloader: Reloader;
   /** the admin console is served (it was built) */
   console: boolean;
   close(): Promise<void>;
@@ -69,26 +73,13 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   stats.start();
   policy.start();
 
-  const cache = new ResponseCache({
-    maxEntries: config.cache.max_entries,
-    maxBytes: config.cache.max_bytes,
-    minTtl: config.cache.min_ttl,
-    maxTtl: config.cache.max_ttl,
-    negativeMaxTtl: config.cache.negative_max_ttl,
-    staleWindowS: config.cache.stale_window_s,
-  });
-  const upstream = new UpstreamPool(config.upstreams.map(parseUpstreamUrl), {
-    tryTimeoutMs: config.upstream.try_timeout_ms,
-    tlsCaFile: config.upstream.tls_ca_file,
-    logger: log.child({ stage: 'upstream' }),
-  });
-  const handler = new QueryHandler(policy, cache, upstream, stats, {
-    resolveTimeoutMs: config.upstream.resolve_timeout_ms,
-    staleAnswerTtl: config.cache.stale_answer_ttl,
-    staleAnswerTimeoutMs: config.cache.stale_answer_timeout_ms,
-    prefetch: config.cache.prefetch,
-    maxWaiting: config.upstream.max_waiting,
-  }, log.child({ stage: 'resolver' }));
+  const cache = new ResponseCache(cacheOptions(config));
+  const upstream = new UpstreamPool(config.upstreams.map(parseUpstreamUrl), { ...upstreamOptions(config), logger: log.child({ stage: 'upstream' }) });
+  // kept here: a reload updates the timers in place, the handler reads them on every query
+  const timers = handlerOptions(config);
+  const handler = new QueryHandler(policy, cache, upstream, stats, timers, log.child({ stage: 'resolver' }));
+  const reloader = new Reloader(loaded, log);
+  registerConfigSteps(reloader, { db, lists, cache, upstream, handler: timers, log });
 
   const dns: Array<UdpListener | TcpListener> = [];
   for (const l of config.dns.listen) {
@@ -134,5 +125,5 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     await close();
     throw err;
   }
-  return { dns, http, db, lists, policy, stats, cache, upstream, console: consoleServed, close };
+  return { dns, http, db, lists, policy, stats, cache, upstream, reloader, console: consoleServed, close };
 }
