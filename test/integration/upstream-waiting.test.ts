@@ -51,7 +51,7 @@ describe('queries waiting for upstreams', () => {
   });
 
   it('SIGTERM with queries waiting: every one is answered, none fails on a closed socket', async () => {
-    ng = await startNestguard({ upstreamPort: nsd.port, config: { upstream: { try_timeout_ms: 300, resolve_timeout_ms: 800, max_waiting: 1000 } } });
+    ng = await startNestguard({ upstreamPort: nsd.port, waitForHttp: true, config: { upstream: { try_timeout_ms: 300, resolve_timeout_ms: 800, max_waiting: 1000 } } });
     nsd.pause();
     const c = await openUdp(ng.dnsPort);
     try {
@@ -65,7 +65,7 @@ describe('queries waiting for upstreams', () => {
         if (r === null) break;
         got.add(r.readUInt16BE(0));
       }
-      expect(await stopped).toBe(0);
+      expect(await stopped, ng.logs()).toBe(0);
       expect(got.size).toBe(qs.length);
       expect(ng.logs()).not.toMatch(/failed to answer a waiting query|ERR_SOCKET_DGRAM_NOT_RUNNING/);
     } finally {
