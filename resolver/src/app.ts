@@ -87,6 +87,13 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     staleAnswerTtl: config.cache.stale_answer_ttl,
     staleAnswerTimeoutMs: config.cache.stale_answer_timeout_ms,
     prefetch: config.cache.prefetch,
+    rateLimit: {
+      ratelimit: config.dns.ratelimit,
+      slip: config.dns.ratelimit_slip,
+      ipv4Prefix: config.dns.ratelimit_ipv4_prefix,
+      ipv6Prefix: config.dns.ratelimit_ipv6_prefix,
+      exempt: config.dns.ratelimit_exempt,
+    },
   }, log.child({ stage: 'resolver' }));
 
   const dns: Array<UdpListener | TcpListener> = [];
