@@ -1,12 +1,11 @@
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load-config.js';
 import { parseHostPort } from './config/host-port.js';
 import { ResponseCache } from './cache/response-cache.js';
-import { consoleStatic } from './http/console-static.js';
-import { dohRoutes } from './http/doh-routes.js';
-import { healthRoutes } from './http/health-routes.js';
+import { buildApp, createAppServices, type AppServiceOptions } from './api/build-app.js';
+import { ensureFirstOwner } from './api/first-owner.js';
 import { ListManager } from './lists/list-manager.js';
 import { PolicyService } from './policy/policy-service.js';
 import { QueryHandler } from './server/query-handler.js';
@@ -16,6 +15,8 @@ import { StatsRecorder, statsOptionsFromConfig } from './stats/stats-recorder.js
 import { DB_FILE_NAME, openDatabase, type Db } from './store/database.js';
 import { UpstreamPool } from './upstream/upstream-pool.js';
 import { parseUpstreamUrl } from './upstream/upstream-url.js';
+import { cacheOptions, handlerOptions, registerConfigSteps, upstreamOptions } from './live-config.js';
+import { Reloader } from './reloader.js';
 
 // Composition root: the one place that decides what is built, in which order, and how it is
 // torn down. Order matters: the store first (everything reads it), then lists (policies
@@ -31,6 +32,8 @@ export interface Running {
   stats: StatsRecorder;
   cache: ResponseCache;
   upstream: UpstreamPool;
+  /** takes in a new configuration (SIGHUP); other subsystems register their reload steps here */
+  reloader: Reloader;
   /** the admin console is served (it was built) */
   console: boolean;
   close(): Promise<void>;
@@ -39,6 +42,11 @@ export interface Running {
 export interface StartOptions {
   /** cluster workers serve DNS only: the primary runs the HTTP API, list refreshes and stats roll-up */
   http?: boolean;
+  /** the admin API's sessions, limits and public URLs */
+  api?: AppServiceOptions;
+  /** where the first owner's generated password is shown (default: stderr, never the log) */
+  terminal?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: StartOptions = {}): Promise<Running> {
@@ -69,6 +77,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   stats.start();
   policy.start();
 
+<<<<<<< HEAD
   const cache = new ResponseCache({
     maxEntries: config.cache.max_entries,
     maxBytes: config.cache.max_bytes,
@@ -95,6 +104,15 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
       exempt: config.dns.ratelimit_exempt,
     },
   }, log.child({ stage: 'resolver' }));
+=======
+  const cache = new ResponseCache(cacheOptions(config));
+  const upstream = new UpstreamPool(config.upstreams.map(parseUpstreamUrl), { ...upstreamOptions(config), logger: log.child({ stage: 'upstream' }) });
+  // kept here: a reload updates the timers in place, the handler reads them on every query
+  const timers = handlerOptions(config);
+  const handler = new QueryHandler(policy, cache, upstream, stats, timers, log.child({ stage: 'resolver' }));
+  const reloader = new Reloader(loaded, log);
+  registerConfigSteps(reloader, { db, lists, cache, upstream, handler: timers, log });
+>>>>>>> main
 
   const dns: Array<UdpListener | TcpListener> = [];
   for (const l of config.dns.listen) {
@@ -121,11 +139,11 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   try {
     for (const d of dns) await d.listen();
     if (opts.http !== false) {
-      // no request logging: it would write client addresses
-      http = Fastify({ logger: false, trustProxy: false });
-      dohRoutes(http, handler, policy);
-      healthRoutes(http, { cache, upstream, lists, handler });
-      consoleServed = await consoleStatic(http);
+      await ensureFirstOwner(db, opts.env ?? process.env, opts.terminal ?? ((line) => process.stderr.write(`${line}\n`)));
+      const services = createAppServices({ db, config, policy, lists, stats, cache, upstream, handler, log }, opts.api);
+      const built = await buildApp(services, { admin: true });
+      http = built.app;
+      consoleServed = built.console;
       const h = parseHostPort(config.http.listen);
       await http.listen({ host: h.host, port: h.port });
     }
@@ -133,5 +151,5 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     await close();
     throw err;
   }
-  return { dns, http, db, lists, policy, stats, cache, upstream, console: consoleServed, close };
+  return { dns, http, db, lists, policy, stats, cache, upstream, reloader, console: consoleServed, close };
 }

@@ -92,6 +92,18 @@ describe('ResponseCache', () => {
     expect(get(c, 'd.example.org', 7000)).not.toBeNull();
   });
 
+  it('takes new limits and TTL rules on a reload, keeping the most recently used entries', () => {
+    const c = cache(10);
+    for (const n of ['a', 'b', 'c', 'd', 'e']) put(c, `${n}.example.org`, 300, 0);
+    expect(get(c, 'a.example.org', 2000)).not.toBeNull(); // a is the most recent now, b the oldest
+    c.reconfigure({ maxEntries: 3, maxBytes: 1 << 24, minTtl: 0, maxTtl: 60, negativeMaxTtl: 600, staleWindowS: 60 });
+    expect(c.size).toBe(3);
+    expect(['a', 'b', 'c', 'd', 'e'].filter((n) => get(c, `${n}.example.org`, 3000) !== null)).toEqual(['a', 'd', 'e']);
+    put(c, 'f.example.org', 300, 4000);
+    expect(c.size).toBe(3);
+    expect(get(c, 'f.example.org', 4000)!.expiresAt).toBe(4000 + 60_000); // the new max_ttl
+  });
+
   it('ages TTLs on each answer and serves stale only inside the window', () => {
     const c = cache();
     const e = put(c, 'ttl.example.org', 100, 0);

@@ -87,7 +87,7 @@ export class CacheStats {
 export class ResponseCache {
   readonly stats = new CacheStats();
   /** owns the entries: bounds by count and bytes, evicts the least recently used */
-  private readonly lru: LRUCache<number, CacheEntry> | null;
+  private lru: LRUCache<number, CacheEntry> | null;
   /**
    * The same entries for lookups. A hit reads this plain Map (tens of ns) and tells the LRU
    * about the use at most once a second per entry: an LRU `get` on every hit costs several
@@ -96,10 +96,39 @@ export class ResponseCache {
   private readonly index = new Map<number, CacheEntry>();
 
   constructor(readonly opts: CacheOptions) {
+    this.lru = this.createLru();
+  }
+
+  /**
+   * New limits and TTL rules from now on (a configuration reload). The entries kept move to
+   * a new LRU, least recently used first, so the new bounds evict the coldest ones.
+   */
+  reconfigure(opts: CacheOptions): void {
+    const sizeChanged = opts.maxEntries !== this.opts.maxEntries || opts.maxBytes !== this.opts.maxBytes;
+    Object.assign(this.opts, opts);
+    if (!sizeChanged) return;
+    const old = this.lru;
+    this.lru = this.createLru();
+    if (old === null) return;
+    const kept = [...old.rentries()] as Array<[number, CacheEntry]>;
+    // the old LRU's dispose must not drop entries that move across
+    old.clear();
+    this.index.clear();
+    if (this.lru === null) return;
+    for (const [key, e] of kept) {
+      this.lru.set(key, e);
+      this.index.set(key, e);
+    }
+    // set() may have evicted some again; the index keeps only what the LRU holds
+    for (const key of [...this.index.keys()]) if (!this.lru.has(key)) this.index.delete(key);
+  }
+
+  private createLru(): LRUCache<number, CacheEntry> | null {
+    const opts = this.opts;
     // lru-cache allocates its slot arrays for `max` up front: no more slots than max_bytes
     // can hold entries, so a huge max_entries costs no memory the byte budget would not allow
     const slots = Math.min(opts.maxEntries, Math.ceil(opts.maxBytes / ENTRY_OVERHEAD));
-    this.lru = slots > 0
+    return slots > 0
       ? new LRUCache<number, CacheEntry>({
         max: slots,
         maxSize: opts.maxBytes,
