@@ -77,34 +77,6 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   stats.start();
   policy.start();
 
-<<<<<<< HEAD
-  const cache = new ResponseCache({
-    maxEntries: config.cache.max_entries,
-    maxBytes: config.cache.max_bytes,
-    minTtl: config.cache.min_ttl,
-    maxTtl: config.cache.max_ttl,
-    negativeMaxTtl: config.cache.negative_max_ttl,
-    staleWindowS: config.cache.stale_window_s,
-  });
-  const upstream = new UpstreamPool(config.upstreams.map(parseUpstreamUrl), {
-    tryTimeoutMs: config.upstream.try_timeout_ms,
-    tlsCaFile: config.upstream.tls_ca_file,
-    logger: log.child({ stage: 'upstream' }),
-  });
-  const handler = new QueryHandler(policy, cache, upstream, stats, {
-    resolveTimeoutMs: config.upstream.resolve_timeout_ms,
-    staleAnswerTtl: config.cache.stale_answer_ttl,
-    staleAnswerTimeoutMs: config.cache.stale_answer_timeout_ms,
-    prefetch: config.cache.prefetch,
-    rateLimit: {
-      ratelimit: config.dns.ratelimit,
-      slip: config.dns.ratelimit_slip,
-      ipv4Prefix: config.dns.ratelimit_ipv4_prefix,
-      ipv6Prefix: config.dns.ratelimit_ipv6_prefix,
-      exempt: config.dns.ratelimit_exempt,
-    },
-  }, log.child({ stage: 'resolver' }));
-=======
   const cache = new ResponseCache(cacheOptions(config));
   const upstream = new UpstreamPool(config.upstreams.map(parseUpstreamUrl), { ...upstreamOptions(config), logger: log.child({ stage: 'upstream' }) });
   // kept here: a reload updates the timers in place, the handler reads them on every query
@@ -112,7 +84,6 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   const handler = new QueryHandler(policy, cache, upstream, stats, timers, log.child({ stage: 'resolver' }));
   const reloader = new Reloader(loaded, log);
   registerConfigSteps(reloader, { db, lists, cache, upstream, handler: timers, log });
->>>>>>> main
 
   const dns: Array<UdpListener | TcpListener> = [];
   for (const l of config.dns.listen) {
