@@ -44,6 +44,8 @@ export interface HandlerOptions {
   /** answer stale after this long when the upstream is slow and a stale entry exists */
   staleAnswerTimeoutMs: number;
   prefetch: boolean;
+  /** client queries waiting for upstream answers at once; past it new ones get SERVFAIL */
+  maxWaiting: number;
   /** response rate limiting of UDP answers per client prefix; absent or 0 = off */
   rateLimit?: RateLimitOptions;
 }
@@ -82,6 +84,10 @@ export class QueryHandler {
   sharedEntry: CacheEntry | null = null;
   /** true when the last `handle` call will answer later through the responder */
   wentAsync = false;
+  /** client queries waiting for an upstream answer now */
+  private waiting = 0;
+  /** queries answered SERVFAIL at once because `maxWaiting` were already waiting */
+  waitingRefused = 0;
   /** queries refused because their source is in no network, for the once-a-minute notice */
   readonly outside = new OutsideClients();
   /** UDP answers per client prefix (RRL), null when off */
@@ -174,8 +180,11 @@ export class QueryHandler {
     // RFC 8767: an upstream that just failed for this name is not asked again for a while;
     // the stale answer goes out at once instead of after another full timeout
     if (stale !== null && now - stale.refreshFailedAt < STALE_RECHECK_MS) return this.replyStale(stale, msg, q, net, now, maxLen, !this.decision.allowRule);
-    this.wentAsync = true;
     const cnameCheck = !this.decision.allowRule;
+    // a flood of misses must cost SERVFAILs, not memory: each waiting query holds its packet
+    if (this.waiting >= this.opts.maxWaiting) return this.overloaded(msg, q, net, stale, now, maxLen, cnameCheck);
+    this.wentAsync = true;
+    this.waiting++;
     let answered = false;
     // RFC 8767 client response timer: a slow upstream must not hold a stale-able answer
     const timer = stale === null ? null : setTimeout(() => {
@@ -184,6 +193,7 @@ export class QueryHandler {
       responder.deliver(this.replyStale(stale, msg, this.later, net, Date.now(), maxLen, cnameCheck), ctx);
     }, this.opts.staleAnswerTimeoutMs);
     this.fetch(lowerQuestion(msg, 12, q.questionEnd), q.dnssecOk, q.checkingDisabled, performance.now() + this.opts.resolveTimeoutMs, (entry) => {
+      this.waiting--;
       if (timer !== null) clearTimeout(timer);
       const t = Date.now();
       if (entry === null) {
@@ -198,6 +208,14 @@ export class QueryHandler {
       else responder.deliver(errorResponse(msg, lq, RCODE_SERVFAIL), ctx);
     });
     return null;
+  }
+
+  /** Too many queries already wait for upstreams: the stale answer if there is one, else SERVFAIL. */
+  private overloaded(msg: Buffer, q: ParsedQuery, net: NetworkRuntime, stale: CacheEntry | null, now: number, maxLen: number, cnameCheck: boolean): Buffer {
+    this.waitingRefused++;
+    if (stale !== null) return this.replyStale(stale, msg, q, net, now, maxLen, cnameCheck);
+    net.counters.totals[Counter.UpstreamError]++;
+    return errorResponse(msg, q, RCODE_SERVFAIL);
   }
 
   /** The reply from a cache entry, unless `cnameCheck` and one of its CNAME targets is blocked
@@ -280,8 +298,11 @@ export class QueryHandler {
     };
     const e = this.cache.find(question, 0, question.length, false, false, now);
     if (e !== null && now <= e.expiresAt) return build(e, q, now, 0);
+    if (this.waiting >= this.opts.maxWaiting) return this.overloaded(msg, q, net, null, now, maxLen, false);
     this.wentAsync = true;
+    this.waiting++;
     this.fetch(question, false, false, performance.now() + this.opts.resolveTimeoutMs, (entry) => {
+      this.waiting--;
       parseQuery(msg, msg.length, this.later);
       const t = Date.now();
       if (entry !== null) return responder.deliver(build(entry, this.later, t, 0), ctx);
@@ -293,6 +314,7 @@ export class QueryHandler {
   }
 
   private prefetch(e: CacheEntry): void {
+    if (this.waiting >= this.opts.maxWaiting) return;
     e.prefetching = true;
     this.cache.stats.prefetches++;
     this.fetch(e.question, e.dnssecOk, e.checkingDisabled, performance.now() + this.opts.resolveTimeoutMs, (fresh) => {
@@ -345,5 +367,13 @@ export class QueryHandler {
 
   get inflightCount(): number {
     return this.inflight.size;
+  }
+
+  get waitingCount(): number {
+    return this.waiting;
+  }
+
+  get maxWaiting(): number {
+    return this.opts.maxWaiting;
   }
 }
