@@ -1,6 +1,7 @@
 import * as core from './001-core.js';
 import * as lists from './002-lists.js';
 import * as stats from './003-stats.js';
+import * as categoryBits from './004-category-bits.js';
 
 export interface Migration {
   version: number;
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 // Append only: a released migration is never edited, a change is a new file.
-export const MIGRATIONS: Migration[] = [core, lists, stats].map((m) => ({ version: m.version, name: m.name, sql: m.sql }));
+export const MIGRATIONS: Migration[] = [core, lists, stats, categoryBits].map((m) => ({ version: m.version, name: m.name, sql: m.sql }));
