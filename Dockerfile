@@ -1,14 +1,16 @@
 # Nestguard: multi-stage build. The build stage compiles TypeScript and the native SQLite
-# binding; the runtime stage carries only what serving needs.
+# binding, and Vite builds the console into dist/console; the runtime stage carries only what serving needs.
 
 FROM node:20-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY console/package.json ./console/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY resolver ./resolver
 COPY scripts ./scripts
 COPY blocklists ./blocklists
+COPY console ./console
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime

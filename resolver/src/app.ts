@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load-config.js';
 import { parseHostPort } from './config/host-port.js';
 import { ResponseCache } from './cache/response-cache.js';
+import { consoleStatic } from './http/console-static.js';
 import { dohRoutes } from './http/doh-routes.js';
 import { healthRoutes } from './http/health-routes.js';
 import { ListManager } from './lists/list-manager.js';
@@ -15,6 +16,8 @@ import { StatsRecorder, statsOptionsFromConfig } from './stats/stats-recorder.js
 import { DB_FILE_NAME, openDatabase, type Db } from './store/database.js';
 import { UpstreamPool } from './upstream/upstream-pool.js';
 import { parseUpstreamUrl } from './upstream/upstream-url.js';
+import { cacheOptions, handlerOptions, registerConfigSteps, upstreamOptions } from './live-config.js';
+import { Reloader } from './reloader.js';
 
 // Composition root: the one place that decides what is built, in which order, and how it is
 // torn down. Order matters: the store first (everything reads it), then lists (policies
@@ -30,6 +33,10 @@ export interface Running {
   stats: StatsRecorder;
   cache: ResponseCache;
   upstream: UpstreamPool;
+  /** takes in a new configuration (SIGHUP); other subsystems register their reload steps here */
+  reloader: Reloader;
+  /** the admin console is served (it was built) */
+  console: boolean;
   close(): Promise<void>;
 }
 
@@ -43,42 +50,36 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   const db = openDatabase(join(config.data_dir, DB_FILE_NAME));
 
   const lists = new ListManager({ db, config, baseDir: loaded.baseDir, logger: log.child({ stage: 'lists' }) });
-  await lists.start();
-
   const stats = new StatsRecorder(db, {
     ...statsOptionsFromConfig(config.stats),
     onError: (err) => log.error({ err, stage: 'stats' }, 'stats: flush failed; counts kept for the next try'),
   });
+  let policy: PolicyService;
+  try {
+    // imports the file's policies and networks, checked against the store, before any list
+    // loads: a network naming an unknown policy stops the start before anything runs
+    policy = new PolicyService({
+      db,
+      config,
+      lists: () => lists.matcher,
+      counters: (id, name) => stats.countersFor(id, name),
+      logger: log.child({ stage: 'policy' }),
+    });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  await lists.start();
   stats.start();
-
-  const policy = new PolicyService({
-    db,
-    config,
-    lists: () => lists.matcher,
-    counters: (id, name) => stats.countersFor(id, name),
-    logger: log.child({ stage: 'policy' }),
-  });
   policy.start();
 
-  const cache = new ResponseCache({
-    maxEntries: config.cache.max_entries,
-    maxBytes: config.cache.max_bytes,
-    minTtl: config.cache.min_ttl,
-    maxTtl: config.cache.max_ttl,
-    negativeMaxTtl: config.cache.negative_max_ttl,
-    staleWindowS: config.cache.stale_window_s,
-  });
-  const upstream = new UpstreamPool(config.upstreams.map(parseUpstreamUrl), {
-    tryTimeoutMs: config.upstream.try_timeout_ms,
-    tlsCaFile: config.upstream.tls_ca_file,
-    logger: log.child({ stage: 'upstream' }),
-  });
-  const handler = new QueryHandler(policy, cache, upstream, stats, {
-    resolveTimeoutMs: config.upstream.resolve_timeout_ms,
-    staleAnswerTtl: config.cache.stale_answer_ttl,
-    staleAnswerTimeoutMs: config.cache.stale_answer_timeout_ms,
-    prefetch: config.cache.prefetch,
-  }, log.child({ stage: 'resolver' }));
+  const cache = new ResponseCache(cacheOptions(config));
+  const upstream = new UpstreamPool(config.upstreams.map(parseUpstreamUrl), { ...upstreamOptions(config), logger: log.child({ stage: 'upstream' }) });
+  // kept here: a reload updates the timers in place, the handler reads them on every query
+  const timers = handlerOptions(config);
+  const handler = new QueryHandler(policy, cache, upstream, stats, timers, log.child({ stage: 'resolver' }));
+  const reloader = new Reloader(loaded, log);
+  registerConfigSteps(reloader, { db, lists, cache, upstream, handler: timers, log });
 
   const dns: Array<UdpListener | TcpListener> = [];
   for (const l of config.dns.listen) {
@@ -87,8 +88,12 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     dns.push(new TcpListener(addr, handler, { idleTimeoutMs: config.dns.tcp_idle_timeout_ms, maxConnections: config.dns.tcp_max_connections }, log));
   }
 
+  const stopOutsideNotice = handler.outside.logEveryMinute(log.child({ stage: 'resolver' }));
+
   let http: FastifyInstance | null = null;
+  let consoleServed = false;
   const close = async () => {
+    stopOutsideNotice();
     await Promise.allSettled(dns.map((d) => d.close()));
     if (http) await http.close().catch(() => undefined);
     policy.stop();
@@ -105,6 +110,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
       http = Fastify({ logger: false, trustProxy: false });
       dohRoutes(http, handler, policy);
       healthRoutes(http, { cache, upstream, lists, handler });
+      consoleServed = await consoleStatic(http);
       const h = parseHostPort(config.http.listen);
       await http.listen({ host: h.host, port: h.port });
     }
@@ -112,5 +118,5 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     await close();
     throw err;
   }
-  return { dns, http, db, lists, policy, stats, cache, upstream, close };
+  return { dns, http, db, lists, policy, stats, cache, upstream, reloader, console: consoleServed, close };
 }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { startNestguard } from './app.js';
-import { createLogger } from './logger.js';
+import { createLogger, prettyLogs } from './logger.js';
+import { startupSummary } from './startup-summary.js';
 import { DB_FILE_NAME, openDatabase } from './store/database.js';
 
 // `npm start`: read the configuration (file + environment), refuse to start with every
@@ -21,7 +22,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(loaded.config.log_level);
+  const pretty = prettyLogs(loaded.config.log_format);
+  const log = createLogger(loaded.config.log_level, undefined, pretty);
   const workers = loaded.config.dns.workers;
 
   if (workers > 0 && cluster.isPrimary) {
@@ -52,17 +54,14 @@ async function main(): Promise<void> {
   }
 
   const running = await startNestguard(loaded, log);
-  log.info({
-    dns: loaded.config.dns.listen,
-    http: loaded.config.http.listen,
-    upstreams: loaded.config.upstreams,
-    config: loaded.file ?? '(defaults)',
-    dataDir: loaded.config.data_dir,
-  }, 'nestguard: serving');
-  // SIGHUP: re-read every list source now (operators, and the benchmark's reload run)
+  const summary = startupSummary(loaded, running);
+  // a person reads the lines; a collector gets the same facts as fields
+  if (pretty) log.info(summary.text);
+  else log.info(summary.fields, summary.text);
+  // SIGHUP: read the configuration again and apply it, lists re-read (operators, and the
+  // benchmark's reload run); a bad file is reported and the running configuration stays
   process.on('SIGHUP', () => {
-    log.info('lists: refresh requested by SIGHUP');
-    running.lists.refresh().catch((err: unknown) => log.error({ err }, 'lists: refresh failed; the last good lists stay'));
+    running.reloader.reload('SIGHUP').catch((err: unknown) => log.error({ err }, 'config: reload failed; the running configuration stays'));
   });
   closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'nestguard: fatal error, shutting down');
@@ -72,6 +71,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // problems only the store can reveal (a network naming a policy that exists nowhere)
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`nestguard: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -35,7 +35,7 @@ export interface NestguardOptions {
   config?: Record<string, unknown> | string;
   /** extra environment; wins over the NESTGUARD_* variables the harness sets */
   env?: Record<string, string>;
-  /** NSD (or any server) on 127.0.0.1 to use as the upstream; or set NESTGUARD_UPSTREAMS in env */
+  /** NSD (or any server) on 127.0.0.1 to use as the upstream; or set NESTGUARD_UPSTREAMS in env ('' = the file's) */
   upstreamPort?: number;
   /** also listen on [::1] with the same port (default true) */
   ipv6?: boolean;
@@ -110,7 +110,8 @@ export async function startNestguard(o: NestguardOptions = {}): Promise<Nestguar
     ...(o.upstreamPort !== undefined ? { NESTGUARD_UPSTREAMS: `udp://127.0.0.1:${o.upstreamPort}` } : {}),
     ...(o.env ?? {}),
   };
-  if (!env.NESTGUARD_UPSTREAMS) throw new Error('nestguard: give upstreamPort or env.NESTGUARD_UPSTREAMS (there is no internet here)');
+  // an empty NESTGUARD_UPSTREAMS leaves the upstreams to the config file (reload tests change them there)
+  if (env.NESTGUARD_UPSTREAMS === undefined) throw new Error('nestguard: give upstreamPort or env.NESTGUARD_UPSTREAMS (there is no internet here)');
 
   // its own process group, so a clustered server's workers are signalled and reaped with it
   const child = spawn(process.execPath, [main], { cwd: resolve(dirname(main), '../../..'), env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });

@@ -33,6 +33,8 @@ beforeAll(async () => {
     env: { NESTGUARD_UPSTREAMS: `udp://127.0.0.1:${upstream.port}` },
     waitForHttp: true,
     config: {
+      // below the table's 300 s TTLs: safe-search answers must be clamped like any other
+      cache: { stale_window_s: 3600, prefetch: true, max_ttl: 200 },
       blocklists: [{ name: 'trackers', category: 'ads', source: join(listDir, 'ads.txt'), format: 'adblock' }],
       policies: [
         { name: 'open' },
@@ -76,6 +78,16 @@ describe('safe search', () => {
     const r = await query({ port: ng.dnsPort, name: 'www.google.com.vn', source: '127.0.0.5' });
     expect(r.answer[0]?.data).toBe('forcesafesearch.google.com.');
     expect(r.answer[1]?.data).toBe('216.239.38.120');
+  });
+
+  it('serves the enforced host\'s records with TTLs clamped to max_ttl and aged like cache hits', async () => {
+    const first = await query({ port: ng.dnsPort, name: 'google.com.vn', source: '127.0.0.5' });
+    expect(first.answer.map((a) => a.type)).toEqual(['CNAME', 'A']);
+    for (const a of first.answer) expect(a.ttl).toBeLessThanOrEqual(200);
+    await new Promise((r) => setTimeout(r, 2100));
+    const later = await query({ port: ng.dnsPort, name: 'google.com.vn', source: '127.0.0.5' });
+    expect(later.answer[1].ttl).toBeLessThanOrEqual(first.answer[1].ttl - 2);
+    expect(later.answer[0].ttl).toBeLessThanOrEqual(later.answer[1].ttl);
   });
 
   it('a network without safe search gets the real answer', async () => {

@@ -40,12 +40,15 @@ describe('serve-stale timers', () => {
     const name = RECORDS.short.names[5];
     const fresh = await query({ port: ng.dnsPort, name });
     expect(fresh.answer[0]?.data).toBe(RECORDS.short.ipv4);
+    expect(fresh.ede).toEqual([]);
     await new Promise((r) => setTimeout(r, (RECORDS.short.ttl + 0.3) * 1000));
     up.pause();
     const first = await timed(() => query({ port: ng.dnsPort, name, extra: ['+time=5'] }));
     expect(first.value.rcode).toBe('NOERROR');
     expect(first.value.answer[0]?.data).toBe(RECORDS.short.ipv4);
     expect(first.value.answer[0]?.ttl).toBeLessThanOrEqual(30);
+    // RFC 8914 4.4: the EDNS client is told the answer is stale
+    expect(first.value.ede.map((e) => e.code)).toEqual([3]);
     expect(first.ms).toBeGreaterThanOrEqual(STALE_TIMEOUT_MS - 50);
     expect(first.ms).toBeLessThan(RESOLVE_TIMEOUT_MS);
     // let the refresh that is still waiting on the black hole fail
@@ -53,5 +56,9 @@ describe('serve-stale timers', () => {
     const next = await timed(() => query({ port: ng.dnsPort, name, extra: ['+time=5'] }));
     expect(next.value.answer[0]?.data).toBe(RECORDS.short.ipv4);
     expect(next.ms).toBeLessThan(STALE_TIMEOUT_MS);
+    expect(next.value.ede.map((e) => e.code)).toEqual([3]);
+    const noEdns = await query({ port: ng.dnsPort, name, edns: false });
+    expect(noEdns.answer[0]?.data).toBe(RECORDS.short.ipv4);
+    expect(noEdns.edns).toBeNull();
   });
 });

@@ -57,10 +57,11 @@ bogus: 1
 `);
     const p = problems({ NESTGUARD_CONFIG: f });
     const text = p.join('\n');
-    expect(text).toMatch(/dns\.listen\.0/);
-    expect(text).toMatch(/dns\.udp_payload_max/);
-    expect(text).toMatch(/networks\.0\.kind/);
-    expect(text).toMatch(/bogus|additional/i);
+    expect(text).toMatch(/dns\.listen\[0\]: "nowhere" is not address:port/);
+    expect(text).toMatch(/dns\.udp_payload_max: 100 is too small; the least allowed is 512/);
+    expect(text).toMatch(/networks\[0\]\.kind: "castle" is not allowed; use one of: school, home, isp, other/);
+    expect(text).toMatch(/bogus: unknown key "bogus"; known keys: data_dir/);
+    for (const x of p) expect(x.split(': ')[0]).not.toMatch(/\.\d/); // one path style: [0], never .0
     expect(p.length).toBeGreaterThanOrEqual(4);
   });
 
@@ -76,6 +77,60 @@ policies: [{ name: a }, { name: a }]
     expect(text).toMatch(/upstreams\[2\].*IP address/);
     expect(text).toMatch(/cache\.min_ttl/);
     expect(text).toMatch(/policies\[1\]\.name: duplicate/);
+  });
+
+  it('every problem of a file in one pass, in words that say what is allowed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nestguard-config-'));
+    const f = join(dir, 'nestguard.yaml');
+    writeFileSync(f, `
+upstreams: ["udp//127.0.0.1:15553"]
+upstream: { tls_ca_file: missing-ca.pem }
+blocklists: [{ name: extra, category: drugs, source: lists/extra.txt }]
+policies:
+  - name: school
+    block: [drugz, adult]
+    block_mode: blackhole
+    schedules: [{ name: lessons, days: [mon, tues], from: "7:00", to: "17:00", block: [gamez] }]
+networks: [{ name: lab, policy: school, cidrs: [127.0.0.1/32], timezone: Asia/Nowhere }]
+`);
+    const p = problems({ NESTGUARD_CONFIG: f });
+    expect(p).toEqual([
+      'policies[0].block_mode: "blackhole" is not allowed; use one of: nxdomain, null, refused, custom',
+      'policies[0].schedules[0].days[1]: "tues" is not allowed; use one of: mon, tue, wed, thu, fri, sat, sun (did you mean "tue"?)',
+      'policies[0].schedules[0].from: "7:00" is not a time of day as HH:MM with two-digit hours, e.g. "07:00" (00:00 to 24:00)',
+      'upstreams[0]: "udp//127.0.0.1:15553": the scheme is written "udp://" (colon and two slashes): udp://127.0.0.1:15553',
+      expect.stringMatching(/^policies\[0\]\.block\[0\]: unknown category "drugz" \(did you mean "drugs"\?\); known categories: ads, adult, .*gambling, games, .*weapons$/),
+      expect.stringMatching(/^policies\[0\]\.schedules\[0\]\.block\[0\]: unknown category "gamez" \(did you mean "games"\?\)/),
+      'networks[0].timezone: unknown time zone "Asia/Nowhere"',
+      `upstream.tls_ca_file: "missing-ca.pem" (${join(dir, 'missing-ca.pem')}) does not exist; expected the CA bundle for TLS upstreams`,
+      `blocklists[0].source: "lists/extra.txt" (${join(dir, 'lists/extra.txt')}) does not exist; expected the list file`,
+    ]);
+  });
+
+  it('a category brought by a configured list is known; files it names that exist pass', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nestguard-config-'));
+    writeFileSync(join(dir, 'homework.txt'), 'homework-cheats.example.org\n');
+    writeFileSync(join(dir, 'ca.pem'), '');
+    const f = join(dir, 'nestguard.yaml');
+    writeFileSync(f, `
+upstream: { tls_ca_file: ca.pem }
+blocklists: [{ name: cheats, category: cheating, source: homework.txt }]
+policies: [{ name: school, block: [cheating, adult] }]
+`);
+    const { config } = loadConfig({ NESTGUARD_CONFIG: f }, '/srv');
+    expect(config.upstream.tls_ca_file).toBe(join(dir, 'ca.pem'));
+    writeFileSync(f, 'policies: [{ name: school, block: [cheating] }]\n');
+    expect(problems({ NESTGUARD_CONFIG: f })[0]).toMatch(/^policies\[0\]\.block\[0\]: unknown category "cheating"/);
+  });
+
+  it('a bad environment value names its variable and the form expected', () => {
+    const p = problems({ NESTGUARD_DNS_LISTEN: '127.0.0.1:5300,::1:15620', NESTGUARD_WORKERS: 'two', NESTGUARD_HTTP_LISTEN: 'localhost', NESTGUARD_LOG_LEVEL: 'verbose' });
+    expect(p).toEqual([
+      'NESTGUARD_LOG_LEVEL (log_level): "verbose" is not allowed; use one of: fatal, error, warn, info, debug, trace, silent',
+      'NESTGUARD_DNS_LISTEN (dns.listen[1]): "::1:15620" is not address:port, e.g. 127.0.0.1:53 or [::1]:53; an IPv6 address goes in brackets: [::1]:15620',
+      'NESTGUARD_WORKERS (dns.workers): expected a whole number, got "two"',
+      'NESTGUARD_HTTP_LISTEN (http.listen): "localhost" is not address:port, e.g. 127.0.0.1:53 or [::1]:53',
+    ]);
   });
 
   it('a file that cannot be read or parsed is named', () => {

@@ -39,3 +39,13 @@ it('honours the level', () => {
   log.warn('shown');
   expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['shown']);
 });
+
+it('readable lines (a terminal) are redacted the same way', () => {
+  const { lines, stream } = capture();
+  const log = createLogger('info', stream, true);
+  log.info({ address: ADDR4, client: { address: ADDR6 }, sources: 3 }, 'lists: snapshot live');
+  const out = lines.join('');
+  expect(out).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] INFO: lists: snapshot live \{"address":"\[redacted\]","client":"\[redacted\]","sources":3\}\n$/);
+  expect(out).not.toContain(ADDR4);
+  expect(out).not.toContain(ADDR6);
+});

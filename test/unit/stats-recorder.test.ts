@@ -9,10 +9,10 @@ import { RULE_CATEGORY, StatsRecorder, UNMATCHED_NETWORK_ID, type StatsRecorderO
 import { HOUR_MS } from '../../resolver/src/stats/time-buckets.js';
 import { WireName } from '../../resolver/src/dns/wire-name.js';
 
-/** One blocked query for `name`, handed over as the query path does: wire labels. */
-function block(r: { recordBlockedName(b: Uint8Array, o: Int32Array, n: number): void }, name: string): void {
+/** One blocked query of network `net` for `name`, handed over as the query path does: wire labels. */
+function block(r: { recordBlockedName(net: number, b: Uint8Array, o: Int32Array, n: number): void }, name: string, net = 1): void {
   const w = WireName.fromText(name);
-  r.recordBlockedName(w.buf, w.labelOffsets, w.labelCount);
+  r.recordBlockedName(net, w.buf, w.labelOffsets, w.labelCount);
 }
 
 const T0 = Date.UTC(2026, 10, 2, 9, 15); // 2026-11-02 09:15Z
@@ -116,7 +116,7 @@ describe('StatsRecorder', () => {
     r.start();
     const c = r.countersFor(3);
     for (let i = 0; i < 1234; i++) c.totals[Counter.Total]++;
-    for (let i = 0; i < 10; i++) block(r, 'ads.example.org');
+    for (let i = 0; i < 10; i++) block(r, 'ads.example.org', 1 + (i % 3));
     r.stop();
     recorder = undefined;
     expect((hourly()[0] as { total: number }).total).toBe(1234);
@@ -143,39 +143,53 @@ describe('StatsRecorder', () => {
 describe('blocked domains', () => {
   const domains = () => db.prepare('SELECT day, domain, blocked FROM stats_blocked_domains ORDER BY day, domain').all();
 
-  it('never writes a name below the daily threshold k, and adds up once it is reached', () => {
+  it('never writes a name blocked for fewer than k distinct networks, and adds up once k is reached', () => {
     const r = make({ domainThreshold: 3 });
-    block(r, 'rare.example.org');
-    block(r, 'Often.Example.org.');
-    block(r, 'often.example.org');
+    block(r, 'rare.example.org', 1);
+    block(r, 'Often.Example.org.', 1);
+    block(r, 'often.example.org', 2);
     r.flush();
     expect(domains()).toEqual([]);
-    block(r, 'often.example.org'); // 3rd today: reaches k
-    block(r, 'rare.example.org');
+    block(r, 'often.example.org', 3); // a 3rd network today: reaches k
+    block(r, 'rare.example.org', 1);
     r.flush();
     const day = Math.floor(T0 / 86_400_000);
     expect(domains()).toEqual([{ day, domain: 'often.example.org', blocked: 3 }]);
-    block(r, 'often.example.org');
+    block(r, 'often.example.org', 1);
     r.flush();
     r.flush();
     expect(domains()).toEqual([{ day, domain: 'often.example.org', blocked: 4 }]);
   });
 
+  it('one network alone never reaches k, however often it retries a name', () => {
+    const r = make({ domainThreshold: 3 });
+    for (let i = 0; i < 500; i++) block(r, 'child-retrying.example.org', 7);
+    block(r, 'child-retrying.example.org', 8);
+    r.flush();
+    for (let i = 0; i < 500; i++) block(r, 'child-retrying.example.org', 8);
+    r.flush();
+    expect(domains()).toEqual([]);
+    block(r, 'child-retrying.example.org', 9);
+    r.flush();
+    expect(domains()).toEqual([{ day: Math.floor(T0 / 86_400_000), domain: 'child-retrying.example.org', blocked: 1002 }]);
+  });
+
   it('forgets names below k at the end of the day', () => {
     const r = make({ domainThreshold: 3 });
-    block(r, 'late.example.org');
-    block(r, 'late.example.org');
+    block(r, 'late.example.org', 1);
+    block(r, 'late.example.org', 2);
     now = Date.UTC(2026, 10, 3, 0, 0, 1);
     r.flush(); // the midnight flush
-    block(r, 'late.example.org');
+    block(r, 'late.example.org', 3);
     r.flush();
     expect(domains()).toEqual([]);
   });
 
   it('bounds the number of distinct names kept per day', () => {
     const r = make({ domainThreshold: 2, maxDomainsPerDay: 100 });
-    for (let i = 0; i < 1000; i++) block(r, `n${i}.example.org`);
-    for (let i = 0; i < 1000; i++) block(r, `n${i}.example.org`);
+    for (let i = 0; i < 1000; i++) block(r, `n${i}.example.org`, 1);
+    r.flush();
+    for (let i = 0; i < 1000; i++) block(r, `n${i}.example.org`, 2);
     expect(r.droppedDomainBlocks).toBe(1800);
     r.flush();
     expect((db.prepare('SELECT COUNT(*) AS n FROM stats_blocked_domains').get() as { n: number }).n).toBe(100);

@@ -142,7 +142,7 @@ describe('message builders', () => {
     const a = anyResponse(b, q);
     expect(a.readUInt16BE(6)).toBe(1);
     expect(a.includes(Buffer.from('RFC8482'))).toBe(true);
-    const t = truncatedResponse(b, q, 0, false);
+    const t = truncatedResponse(b, q, 0);
     expect(t[2] & 0x02).toBe(2);
     expect(t.readUInt16BE(6) + t.readUInt16BE(8) + t.readUInt16BE(10)).toBe(0);
     expect(t.length).toBe(q.questionEnd);
@@ -191,9 +191,12 @@ describe('response analysis', () => {
   it('copies answer records with names decompressed', () => {
     const r = answer();
     const info = analyseResponse(r)!;
-    const c = copyAnswerRecords(r, info.answerStart, info.answerCount)!;
+    const c = copyAnswerRecords(r, info.answerStart, info.answerCount, [45, 50])!;
     expect(c.count).toBe(2);
-    expect(c.minTtl).toBe(60);
+    // the TTLs written are the ones given (aged by the caller), not the message's
+    expect(c.minTtl).toBe(45);
+    expect(c.records.includes(Buffer.from([0, 0, 0, 45]))).toBe(true);
+    expect(c.records.includes(Buffer.from([0, 0, 0, 50]))).toBe(true);
     expect(c.records.includes(encodeName('b.example.net'))).toBe(true);
   });
 });

@@ -1,11 +1,13 @@
-import { bareOpt, truncatedResponse } from '../dns/message-builders.js';
+import { bareOpt, EDE_STALE_ANSWER, type Ede, truncatedResponse, withEdeOption } from '../dns/message-builders.js';
 import type { ParsedQuery } from '../dns/wire.js';
 import type { CacheEntry } from './response-cache.js';
 
 // Turns a cached upstream answer into the reply to one client: the client's ID, its spelling
-// of the name (0x20 echo), its RD bit, aged TTLs, an OPT record only if the client sent one,
-// and TC=1 when the result does not fit the client's UDP size. The upstream's bytes are never
-// re-encoded.
+// of the name (0x20 echo), its RD bit, aged TTLs, an OPT record only if the client sent one
+// (with EDE 3 on a stale answer, RFC 8914 4.4), and TC=1 when the result does not fit the
+// client's UDP size. The upstream's bytes are never re-encoded.
+
+const EDE_STALE: Ede = { code: EDE_STALE_ANSWER, text: '' };
 
 function variantFor(e: CacheEntry, clientHasOpt: boolean): Buffer {
   const opt = e.info.optStart >= 0;
@@ -19,17 +21,31 @@ function variantFor(e: CacheEntry, clientHasOpt: boolean): Buffer {
   return (e.withOpt ??= Buffer.concat([e.resp, bareOpt(e.dnssecOk)]));
 }
 
+/** A stale answer for an EDNS client: its own copy, the OPT carrying EDE 3 (rare path: no sharing). */
+function staleVariant(e: CacheEntry): Buffer {
+  if (e.info.optStart >= 0 && e.info.optLast) return withEdeOption(e.resp, e.info.optStart, EDE_STALE);
+  return Buffer.concat([e.resp, bareOpt(e.dnssecOk, EDE_STALE)]);
+}
+
+/** The TTL record `i` of `e` is served with at `now` (aged; `staleTtl` > 0: stale, capped to it). */
+export function servedTtl(e: CacheEntry, i: number, now: number, staleTtl: number): number {
+  const t = staleTtl > 0 ? Math.min(e.ttls[i], staleTtl) : e.ttls[i] - (((now - e.storedAt) / 1000) | 0);
+  return t < 0 ? 0 : t;
+}
+
 /**
  * The reply bytes. With `share`, the cached Buffer itself is patched and returned (the UDP
  * send copies it into the kernel synchronously; see ResponseCache.detach for when it doesn't);
  * otherwise a private copy. `staleTtl` > 0 serves an expired entry with that TTL (RFC 8767).
  */
 export function answerFromEntry(e: CacheEntry, msg: Uint8Array, q: ParsedQuery, now: number, maxLen: number, share: boolean, staleTtl: number): Buffer {
-  const variant = variantFor(e, q.hasOpt);
-  if (variant.length > maxLen) return truncatedResponse(msg, q, e.info.rcode, (variant[2] & 0x04) !== 0);
-  const b = share ? variant : Buffer.from(variant);
+  const stale = staleTtl > 0 && q.hasOpt;
+  const variant = stale ? staleVariant(e) : variantFor(e, q.hasOpt);
+  if (variant.length > maxLen) return truncatedResponse(msg, q, e.info.rcode);
+  // a stale variant is already a private copy
+  const b = share || stale ? variant : Buffer.from(variant);
   // ARCOUNT: the upstream's, one less without its OPT, one more with ours appended
-  const ar = e.arcount + (variant === e.resp ? 0 : variant === e.withOpt ? 1 : -1);
+  const ar = e.arcount + (variant === e.resp ? 0 : variant === e.noOpt ? -1 : e.info.optStart >= 0 ? 0 : 1);
   b[10] = ar >> 8;
   b[11] = ar & 0xff;
   b[0] = msg[0];
@@ -37,12 +53,8 @@ export function answerFromEntry(e: CacheEntry, msg: Uint8Array, q: ParsedQuery, 
   b[2] = (b[2] & 0xfe) | (msg[2] & 0x01);
   for (let i = 12; i < q.qnameEnd; i++) b[i] = msg[i];
   const offs = e.info.ttlOffsets;
-  const ttls = e.ttls;
-  const age = staleTtl > 0 ? 0 : ((now - e.storedAt) / 1000) | 0;
   for (let i = 0; i < offs.length; i++) {
-    let t = ttls[i] - age;
-    if (staleTtl > 0 && t > staleTtl) t = staleTtl;
-    if (t < 0) t = 0;
+    const t = servedTtl(e, i, now, staleTtl);
     // offsets were bounds-checked when the answer was analysed: plain byte stores
     const o = offs[i];
     b[o] = t >>> 24;

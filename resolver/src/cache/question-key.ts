@@ -1,12 +1,13 @@
 import { lowerByte } from '../dns/wire.js';
 
 // The cache key is a 31-bit hash of the question (name lower-cased, then type and class as
-// sent) and the DO bit: a small integer keeps Map lookups off the string-hashing path, and no
+// sent), the DO bit and the CD bit (RFC 6840 5.9: an answer fetched with checking disabled
+// must not reach a client that expects validation): a small integer keeps Map lookups off the string-hashing path, and no
 // string is built per query. Collisions are resolved by comparing the stored question bytes.
 // Only the name is case-folded: the type's bytes can look like ASCII letters (65 is "A").
 // `end` is the offset just past QCLASS, so the name ends 4 bytes before it.
 
-export function questionHash(msg: Uint8Array, start: number, end: number, dnssecOk: boolean): number {
+export function questionHash(msg: Uint8Array, start: number, end: number, dnssecOk: boolean, checkingDisabled: boolean): number {
   const nameEnd = end - 4;
   let h = 0x811c9dc5 | 0;
   for (let i = start; i < nameEnd; i++) h = Math.imul(h ^ lowerByte(msg[i]), 0x01000193);
@@ -15,6 +16,7 @@ export function questionHash(msg: Uint8Array, start: number, end: number, dnssec
   h = Math.imul(h ^ msg[nameEnd + 2], 0x01000193);
   h = Math.imul(h ^ msg[nameEnd + 3], 0x01000193);
   if (dnssecOk) h = Math.imul(h ^ 0xff, 0x01000193);
+  if (checkingDisabled) h = Math.imul(h ^ 0xfe, 0x01000193);
   return (h >>> 1) & 0x3fffffff;
 }
 

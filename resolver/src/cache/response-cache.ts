@@ -5,6 +5,8 @@ import { questionHash, sameQuestion } from './question-key.js';
 
 const RECENCY_GRAIN_MS = 1000;
 const ENTRY_OVERHEAD = 1200;
+/** a CNAME target's text, kept in the analysis beside its wire form */
+const STRING_OVERHEAD = 32;
 
 export interface CacheOptions {
   maxEntries: number;
@@ -45,6 +47,7 @@ export class CacheEntry {
     /** lower-cased question bytes: name, type, class */
     readonly question: Uint8Array,
     readonly dnssecOk: boolean,
+    readonly checkingDisabled: boolean,
     resp: Buffer,
     readonly info: ResponseInfo,
     /** clamped per-record TTLs, as served at age 0 */
@@ -58,13 +61,17 @@ export class CacheEntry {
     this.resp = resp;
     this.touchedAt = storedAt;
     this.arcount = (resp[10] << 8) | resp[11];
-    // what an entry really costs in the process (measured with --expose-gc over 200k
-    // entries: ~1.2 KB of V8 heap for the objects and views, plus the bytes), so that
-    // cache.max_bytes bounds memory rather than payload
-    this.size = resp.length + question.length + info.ttlOffsets.length * 8 + ENTRY_OVERHEAD;
     this.cnameTargets = info.cnameTargets ? info.cnameTargets.flatMap((t) => {
       try { return [WireName.fromText(t)]; } catch { return []; }
     }) : null;
+    // what an entry really costs in the process (measured with --expose-gc over 200k
+    // entries: ~1.2 KB of V8 heap for the objects and views, plus the bytes, plus each CNAME
+    // target as text and as a name object), so that cache.max_bytes bounds memory rather
+    // than payload
+    let size = resp.length + question.length + info.ttlOffsets.length * 8 + ENTRY_OVERHEAD;
+    if (info.cnameTargets !== null) for (const t of info.cnameTargets) size += STRING_OVERHEAD + t.length;
+    if (this.cnameTargets !== null) for (const t of this.cnameTargets) size += t.memoryBytes;
+    this.size = size;
   }
 }
 
@@ -80,7 +87,7 @@ export class CacheStats {
 export class ResponseCache {
   readonly stats = new CacheStats();
   /** owns the entries: bounds by count and bytes, evicts the least recently used */
-  private readonly lru: LRUCache<number, CacheEntry> | null;
+  private lru: LRUCache<number, CacheEntry> | null;
   /**
    * The same entries for lookups. A hit reads this plain Map (tens of ns) and tells the LRU
    * about the use at most once a second per entry: an LRU `get` on every hit costs several
@@ -89,9 +96,41 @@ export class ResponseCache {
   private readonly index = new Map<number, CacheEntry>();
 
   constructor(readonly opts: CacheOptions) {
-    this.lru = opts.maxEntries > 0 && opts.maxBytes > 0
+    this.lru = this.createLru();
+  }
+
+  /**
+   * New limits and TTL rules from now on (a configuration reload). The entries kept move to
+   * a new LRU, least recently used first, so the new bounds evict the coldest ones.
+   */
+  reconfigure(opts: CacheOptions): void {
+    const sizeChanged = opts.maxEntries !== this.opts.maxEntries || opts.maxBytes !== this.opts.maxBytes;
+    Object.assign(this.opts, opts);
+    if (!sizeChanged) return;
+    const old = this.lru;
+    this.lru = this.createLru();
+    if (old === null) return;
+    const kept = [...old.rentries()] as Array<[number, CacheEntry]>;
+    // the old LRU's dispose must not drop entries that move across
+    old.clear();
+    this.index.clear();
+    if (this.lru === null) return;
+    for (const [key, e] of kept) {
+      this.lru.set(key, e);
+      this.index.set(key, e);
+    }
+    // set() may have evicted some again; the index keeps only what the LRU holds
+    for (const key of [...this.index.keys()]) if (!this.lru.has(key)) this.index.delete(key);
+  }
+
+  private createLru(): LRUCache<number, CacheEntry> | null {
+    const opts = this.opts;
+    // lru-cache allocates its slot arrays for `max` up front: no more slots than max_bytes
+    // can hold entries, so a huge max_entries costs no memory the byte budget would not allow
+    const slots = Math.min(opts.maxEntries, Math.ceil(opts.maxBytes / ENTRY_OVERHEAD));
+    return slots > 0
       ? new LRUCache<number, CacheEntry>({
-        max: opts.maxEntries,
+        max: slots,
         maxSize: opts.maxBytes,
         sizeCalculation: (e) => e.size,
         dispose: (e, key) => {
@@ -101,11 +140,11 @@ export class ResponseCache {
       : null;
   }
 
-  /** The entry for the question at msg[start..end) with this DO bit, fresh or stale; null if none. */
-  find(msg: Uint8Array, start: number, end: number, dnssecOk: boolean, now: number): CacheEntry | null {
-    const key = questionHash(msg, start, end, dnssecOk);
+  /** The entry for the question at msg[start..end) with these DO and CD bits, fresh or stale; null if none. */
+  find(msg: Uint8Array, start: number, end: number, dnssecOk: boolean, checkingDisabled: boolean, now: number): CacheEntry | null {
+    const key = questionHash(msg, start, end, dnssecOk, checkingDisabled);
     const e = this.index.get(key);
-    if (e === undefined || e.dnssecOk !== dnssecOk || !sameQuestion(e.question, msg, start, end)) return null;
+    if (e === undefined || e.dnssecOk !== dnssecOk || e.checkingDisabled !== checkingDisabled || !sameQuestion(e.question, msg, start, end)) return null;
     if (now > e.staleUntil) {
       this.lru!.delete(key);
       return null;
@@ -122,23 +161,35 @@ export class ResponseCache {
    * either way (waiting clients are served from it), or null if the answer has a lifetime
    * that forbids even that (the caller relays it uncached).
    */
-  store(question: Uint8Array, dnssecOk: boolean, resp: Buffer, info: ResponseInfo, now: number): CacheEntry {
+  store(question: Uint8Array, dnssecOk: boolean, checkingDisabled: boolean, resp: Buffer, info: ResponseInfo, now: number): CacheEntry {
     const o = this.opts;
+    // A caching recursive service answers with RA=1 and AA=0 whatever the upstream set (an
+    // authoritative upstream sets AA and leaves RA clear), and echoes the client's CD bit
+    // (RFC 4035 3.2.2), which the key guarantees is this question's: every reply, fresh or
+    // cached, is made from these bytes. Flag bits only; the records are not touched.
+    resp[2] &= ~0x04;
+    resp[3] = (resp[3] & ~0x10) | 0x80 | (checkingDisabled ? 0x10 : 0);
     // clamped in place: the analysis is this entry's own
     const ttls = info.ttls;
     for (let i = 0; i < ttls.length; i++) ttls[i] = Math.min(Math.max(ttls[i], o.minTtl), o.maxTtl);
     let lifetime = info.lifetime;
-    const negative = info.rcode === 3 || info.answerCount === 0;
     if (lifetime >= 0) {
       lifetime = Math.min(Math.max(lifetime, o.minTtl), o.maxTtl);
-      if (negative) lifetime = Math.min(lifetime, o.negativeMaxTtl);
+      if (info.negative) {
+        lifetime = Math.min(lifetime, o.negativeMaxTtl);
+        // RFC 2308 5: the SOA (and the CNAMEs before it) are served with no more TTL than
+        // the negative answer itself lives here, so downstream caches do not keep it longer
+        for (let i = 0; i < ttls.length; i++) if (ttls[i] > lifetime) ttls[i] = lifetime;
+      }
     }
     const lifetimeMs = Math.max(lifetime, 0) * 1000;
-    const key = questionHash(question, 0, question.length, dnssecOk);
-    const entry = new CacheEntry(key, question, dnssecOk, resp, info, ttls, now, now + lifetimeMs, now + lifetimeMs + o.staleWindowS * 1000, lifetimeMs);
+    const key = questionHash(question, 0, question.length, dnssecOk, checkingDisabled);
+    const entry = new CacheEntry(key, question, dnssecOk, checkingDisabled, resp, info, ttls, now, now + lifetimeMs, now + lifetimeMs + o.staleWindowS * 1000, lifetimeMs);
     // an OPT in the middle of the additional section cannot be cut off cheaply: rare enough
-    // to relay uncached rather than complicate every hit
-    const cacheable = lifetime > 0 && (info.optStart < 0 || info.optLast) && this.lru !== null;
+    // to relay uncached rather than complicate every hit. A truncated answer (TC=1 from a
+    // stream upstream, which has nowhere better to send us) is relayed once, never kept.
+    const truncated = (resp[2] & 0x02) !== 0;
+    const cacheable = lifetime > 0 && !truncated && (info.optStart < 0 || info.optLast) && this.lru !== null;
     if (cacheable) {
       this.lru!.set(key, entry);
       this.index.set(key, entry);

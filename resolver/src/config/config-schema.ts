@@ -4,11 +4,13 @@ import { Type, type Static } from '@sinclair/typebox';
 // these files under version control and the Docker image documents them. Add keys freely;
 // never rename one.
 
-const HostPort = Type.String({ pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^\\s:\\[\\]]+):[0-9]{1,5}$', description: 'host:port, IPv6 as [::1]:53' });
+// `description` is what a problem says is expected ("… is not <description>"); 'x-form' lets
+// the problem offer the corrected form
+const HostPort = Type.String({ pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^\\s:\\[\\]]+):[0-9]{1,5}$', description: 'address:port, e.g. 127.0.0.1:53 or [::1]:53', 'x-form': 'host-port' });
 const Cidr = Type.String({ minLength: 1, description: 'an IPv4 or IPv6 CIDR, or a single address' });
-const Hhmm = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$' });
+const Hhmm = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$', description: 'a time of day as HH:MM with two-digit hours, e.g. "07:00" (00:00 to 24:00)' });
 const Day = Type.Union(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => Type.Literal(d)));
-const IsoDate = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' });
+const IsoDate = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'a date as YYYY-MM-DD, e.g. "2026-12-24"' });
 
 export const ListFormat = Type.Union(
   ['auto', 'hosts', 'domains', 'adblock', 'dnsmasq', 'rpz', 'regex'].map((f) => Type.Literal(f)),
@@ -17,7 +19,7 @@ export const ListFormat = Type.Union(
 export const BlocklistSourceSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
-    category: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$' }),
+    category: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$', description: 'a category name: lower-case letters, digits, "-" and "_", starting with a letter (e.g. "drugs")' }),
     source: Type.String({ minLength: 1, description: 'a file path (relative to the config file) or an http(s) URL' }),
     format: Type.Optional(ListFormat),
     enabled: Type.Optional(Type.Boolean()),
@@ -79,7 +81,7 @@ export const NetworkSchema = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 100 }),
     kind: Type.Optional(Type.Union(['school', 'home', 'isp', 'other'].map((k) => Type.Literal(k)))),
     cidrs: Type.Optional(Type.Array(Cidr)),
-    doh_token: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,128}$' })),
+    doh_token: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,128}$', description: 'a token of 8 to 128 letters, digits, "-" or "_"' })),
     policy: Type.String({ minLength: 1 }),
     timezone: Type.Optional(Type.String()),
     contact: Type.Optional(Type.String()),
@@ -91,6 +93,8 @@ export const ConfigSchema = Type.Object(
   {
     data_dir: Type.String({ minLength: 1 }),
     log_level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+    // auto: readable lines when stdout is a terminal, JSON lines otherwise (services, containers)
+    log_format: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')]),
     dns: Type.Object(
       {
         listen: Type.Array(HostPort, { minItems: 1 }),
@@ -118,7 +122,8 @@ export const ConfigSchema = Type.Object(
     ),
     cache: Type.Object(
       {
-        max_entries: Type.Integer({ minimum: 0 }),
+        // bounded: a typo of a few zeros must not ask for gigabytes of bookkeeping
+        max_entries: Type.Integer({ minimum: 0, maximum: 10_000_000 }),
         max_bytes: Type.Integer({ minimum: 0 }),
         min_ttl: Type.Integer({ minimum: 0 }),
         max_ttl: Type.Integer({ minimum: 1 }),

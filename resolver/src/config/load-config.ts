@@ -2,13 +2,21 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
-import { ConfigSchema, type Config } from './config-schema.js';
+import { knownCategories } from '../lists/known-categories.js';
+import type { PolicyProblem } from '../policy/compiled-policy.js';
+import { networkProblems, policyProblems, unknownCategoryProblems } from '../policy/policy-validation.js';
 import { parseUpstreamUrl } from '../upstream/upstream-url.js';
+import { ConfigProblems, fieldFromPointer } from './config-problems.js';
+import { ConfigSchema, type Config } from './config-schema.js';
+import { envOverrides } from './env-overrides.js';
 import { parseHostPort } from './host-port.js';
+import { namedFileProblems } from './named-files.js';
+import { schemaMessage } from './schema-messages.js';
 
 export const DEFAULTS: Config = {
   data_dir: './data',
   log_level: 'info',
+  log_format: 'auto',
   dns: {
     listen: ['127.0.0.1:5353'],
     udp_payload_max: 1232,
@@ -40,7 +48,7 @@ export const DEFAULTS: Config = {
 
 export interface LoadedConfig {
   config: Config;
-  /** directory relative paths in the file (list sources) are resolved against */
+  /** directory relative paths in the file (list sources, the CA bundle) are resolved against */
   baseDir: string;
   /** the file read, if any */
   file?: string;
@@ -63,43 +71,58 @@ function merge(base: unknown, over: unknown): unknown {
   return out;
 }
 
-function list(v: string): string[] {
-  return v.split(',').map((s) => s.trim()).filter(Boolean);
+/** Runs one check unless its field already failed the schema (it would only repeat that). */
+function guarded(p: ConfigProblems, field: string, check: () => void): void {
+  if (p.has(field)) return;
+  try { check(); } catch (e) { p.add(field, (e as Error).message); }
 }
 
-/** Environment overrides: the names are a public contract (Docker image, operators). */
-function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  if (env.NESTGUARD_DATA_DIR) o.data_dir = env.NESTGUARD_DATA_DIR;
-  if (env.NESTGUARD_DNS_LISTEN) o.dns = { listen: list(env.NESTGUARD_DNS_LISTEN) };
-  if (env.NESTGUARD_HTTP_LISTEN) o.http = { listen: env.NESTGUARD_HTTP_LISTEN };
-  if (env.NESTGUARD_UPSTREAMS) o.upstreams = list(env.NESTGUARD_UPSTREAMS);
-  if (env.NESTGUARD_LOG_LEVEL) o.log_level = env.NESTGUARD_LOG_LEVEL;
-  if (env.NESTGUARD_WORKERS) o.dns = { ...(o.dns as object), workers: Number(env.NESTGUARD_WORKERS) };
-  return o;
-}
+/** A network may name a policy made in the console: that is checked against the store, at import. */
+const ANY_POLICY: ReadonlySet<string> = { has: () => true } as unknown as ReadonlySet<string>;
 
-/** Checks the schema cannot express; every problem is named by its field. */
-function semanticProblems(c: Config): string[] {
-  const p: string[] = [];
-  c.dns.listen.forEach((l, i) => {
-    try { parseHostPort(l); } catch (e) { p.push(`dns.listen[${i}]: ${(e as Error).message}`); }
-  });
-  try { parseHostPort(c.http.listen); } catch (e) { p.push(`http.listen: ${(e as Error).message}`); }
-  c.upstreams.forEach((u, i) => {
-    try { parseUpstreamUrl(u); } catch (e) { p.push(`upstreams[${i}]: ${(e as Error).message}`); }
-  });
-  if (c.cache.min_ttl > c.cache.max_ttl) p.push('cache.min_ttl: must not exceed cache.max_ttl');
-  const dup = (what: string, names: string[]) => {
-    const seen = new Set<string>();
-    names.forEach((n, i) => { if (seen.has(n)) p.push(`${what}[${i}].name: duplicate name "${n}"`); seen.add(n); });
+/**
+ * Checks the schema cannot express, run on whatever passed the schema so that one pass
+ * reports everything; every problem is named by its field.
+ */
+function semanticProblems(c: Config, baseDir: string, p: ConfigProblems): void {
+  const arr = <T>(v: T[] | undefined): T[] => (Array.isArray(v) ? v : []);
+  arr(c.dns?.listen).forEach((l, i) => guarded(p, `dns.listen[${i}]`, () => parseHostPort(l)));
+  guarded(p, 'http.listen', () => parseHostPort(c.http.listen));
+  arr(c.upstreams).forEach((u, i) => guarded(p, `upstreams[${i}]`, () => parseUpstreamUrl(u)));
+  if (!p.has('cache') && c.cache.min_ttl > c.cache.max_ttl) p.add('cache.min_ttl', `${c.cache.min_ttl} exceeds cache.max_ttl (${c.cache.max_ttl})`);
+  const dup = (what: string, items: Array<{ name?: unknown }>) => {
+    const seen = new Set<unknown>();
+    arr(items).forEach((x, i) => {
+      if (typeof x?.name === 'string' && seen.has(x.name)) p.add(`${what}[${i}].name`, `duplicate name "${x.name}"`);
+      seen.add(x?.name);
+    });
   };
-  dup('blocklists', c.blocklists.map((b) => b.name));
-  dup('policies', c.policies.map((x) => x.name));
-  dup('networks', c.networks.map((x) => x.name));
-  return p;
+  dup('blocklists', c.blocklists);
+  dup('policies', c.policies);
+  dup('networks', c.networks);
+  const categories = p.has('blocklists') || p.has('lists') ? null : knownCategories(c);
+  arr(c.policies).forEach((pol, i) => {
+    // a policy with a schema problem is still checked field by field: a wrong category
+    // beside a wrong block_mode is reported in the same pass
+    let found: PolicyProblem[] = categories ? unknownCategoryProblems(pol, categories) : [];
+    try { found = found.concat(policyProblems(pol)); } catch { /* its schema problems say why */ }
+    for (const x of found) {
+      const field = `policies[${i}].${x.field}`;
+      // warnings (accepted, not enforced) are logged when the policies are imported
+      if (!x.warning && !p.has(field)) p.add(field, x.message);
+    }
+  });
+  arr(c.networks).forEach((n, i) => guarded(p, `networks[${i}]`, () => {
+    for (const x of networkProblems(n, ANY_POLICY)) p.add(`networks[${i}].${x.field}`, x.message);
+  }));
+  if (!p.has('upstream') && !p.has('blocklists')) for (const f of namedFileProblems(c, baseDir)) p.add(f.field, f.message);
 }
 
+/**
+ * Reads the file named by NESTGUARD_CONFIG (if any) over the defaults, then the environment
+ * over both, and checks all of it, the files it names included, before anything uses it.
+ * Throws a ConfigError listing every problem at once.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoadedConfig {
   const file = env.NESTGUARD_CONFIG ? resolve(cwd, env.NESTGUARD_CONFIG) : undefined;
   let fromFile: unknown = {};
@@ -109,13 +132,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     try { fromFile = parseYaml(text) ?? {}; } catch (e) { throw new ConfigError([`${file}: not valid YAML/JSON: ${(e as Error).message}`]); }
     if (!isObject(fromFile)) throw new ConfigError([`${file}: the top level must be a mapping`]);
   }
-  const merged = merge(merge(DEFAULTS, fromFile), envOverrides(env));
-  const problems = [...Value.Errors(ConfigSchema, merged)].map((e) => `${e.path.slice(1).replace(/\//g, '.') || '(top level)'}: ${e.message}`);
-  if (problems.length) throw new ConfigError(problems);
-  const config = merged as Config;
-  const more = semanticProblems(config);
-  if (more.length) throw new ConfigError(more);
+  const overrides = envOverrides(env);
+  const merged = merge(merge(DEFAULTS, fromFile), overrides.values);
+  const problems = new ConfigProblems(overrides.fields);
+  for (const e of Value.Errors(ConfigSchema, merged)) problems.add(fieldFromPointer(e.path), schemaMessage(e));
   const baseDir = file ? dirname(file) : cwd;
+  const config = merged as Config;
+  semanticProblems(config, baseDir, problems);
+  if (problems.length) throw new ConfigError(problems.list);
   config.data_dir = resolve(cwd, config.data_dir);
+  if (config.upstream.tls_ca_file) config.upstream.tls_ca_file = resolve(baseDir, config.upstream.tls_ca_file);
   return { config, baseDir, file };
 }

@@ -13,7 +13,8 @@ export interface CopiedAnswer {
   minTtl: number;
 }
 
-export function copyAnswerRecords(resp: Uint8Array, answerStart: number, answerCount: number): CopiedAnswer | null {
+/** `ttls[i]` is written as the TTL of answer record i (aged and clamped by the caller). */
+export function copyAnswerRecords(resp: Uint8Array, answerStart: number, answerCount: number, ttls: ArrayLike<number>): CopiedAnswer | null {
   const len = resp.length;
   const parts: Buffer[] = [];
   let off = answerStart;
@@ -28,7 +29,8 @@ export function copyAnswerRecords(resp: Uint8Array, answerStart: number, answerC
     const rdStart = off + 10;
     off = rdStart + rdlen;
     if (off > len) return null;
-    const ttl = fixed.readUInt32BE(4);
+    const ttl = ttls[i];
+    fixed.writeUInt32BE(ttl, 4);
     if (ttl < minTtl) minTtl = ttl;
     let rdata: Buffer;
     if (NAME_RDATA.has(type)) {

@@ -81,9 +81,9 @@ export function errorResponse(msg: Uint8Array, q: ParsedQuery, rcode: number, ed
 }
 
 /** The reply to an oversized UDP answer: TC=1, question echoed, no records (RFC 2181 9). */
-export function truncatedResponse(msg: Uint8Array, q: ParsedQuery, rcode: number, aa: boolean): Buffer {
+export function truncatedResponse(msg: Uint8Array, q: ParsedQuery, rcode: number): Buffer {
   const b = errorResponse(msg, q, rcode);
-  b[2] |= 0x02 | (aa ? 0x04 : 0);
+  b[2] |= 0x02;
   return b;
 }
 
@@ -176,10 +176,30 @@ export function cnameResponse(msg: Uint8Array, q: ParsedQuery, target: Uint8Arra
   return b;
 }
 
-/** A minimal OPT record (no options) to append to an upstream answer that lacked one. */
-export function bareOpt(dnssecOk: boolean): Buffer {
-  const b = Buffer.allocUnsafe(OPT_FIXED);
-  writeOpt(b, 0, dnssecOk, 0, null);
+/** An OPT record (no options, or one EDE) to append to an upstream answer that lacked one. */
+export function bareOpt(dnssecOk: boolean, ede: Ede | null = null): Buffer {
+  const b = Buffer.allocUnsafe(optLength(ede));
+  writeOpt(b, 0, dnssecOk, 0, ede);
+  return b;
+}
+
+/**
+ * `resp` (whose last record is its OPT, starting at `optStart`) with an EDE option added to
+ * that OPT: a new Buffer, the records before it untouched.
+ */
+export function withEdeOption(resp: Uint8Array, optStart: number, ede: Ede): Buffer {
+  const textLen = Buffer.byteLength(ede.text);
+  const b = Buffer.allocUnsafe(resp.length + 6 + textLen);
+  b.set(resp, 0);
+  // the OPT owner is the root (one zero byte): RDLENGTH sits 9 bytes into the record
+  const rdlenOff = optStart + 9;
+  b.writeUInt16BE(((resp[rdlenOff] << 8) | resp[rdlenOff + 1]) + 6 + textLen, rdlenOff);
+  let off = resp.length;
+  b.writeUInt16BE(15, off); // option code: Extended DNS Error
+  b.writeUInt16BE(2 + textLen, off + 2);
+  b.writeUInt16BE(ede.code, off + 4);
+  off += 6;
+  b.write(ede.text, off);
   return b;
 }
 

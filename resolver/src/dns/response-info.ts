@@ -1,4 +1,4 @@
-import { readName, skipName, TYPE_CNAME, TYPE_OPT, TYPE_SOA } from './wire.js';
+import { readName, skipName, TYPE_ANY, TYPE_CNAME, TYPE_OPT, TYPE_SOA } from './wire.js';
 
 // What the cache needs to know about an upstream answer, read once when it arrives: where
 // every TTL sits (to age them in place on each hit), the lifetime (RFC 2308 for negative
@@ -14,6 +14,8 @@ export interface ResponseInfo {
   ttls: Uint32Array;
   /** seconds this answer may be cached before clamping; -1 = do not cache */
   lifetime: number;
+  /** NXDOMAIN, or NODATA (no record of the asked type, possibly after a CNAME chain) */
+  negative: boolean;
   /** OPT record span; -1 when absent */
   optStart: number;
   optEnd: number;
@@ -39,12 +41,17 @@ export function analyseResponse(resp: Uint8Array): ResponseInfo | null {
   if (qd !== 1 || total > MAX_RECORDS) return null;
   let off = skipName(resp, 12, len);
   if (off < 0 || off + 4 > len) return null;
+  const qtype = (resp[off] << 8) | resp[off + 1];
   off += 4;
   const answerStart = off;
   const ttlOffsets = new Int32Array(total);
   const ttls = new Uint32Array(total);
   let n = 0;
   let minTtl = 0x7fffffff;
+  /** smallest TTL in the answer section (the CNAME chain of a negative answer) */
+  let answerMinTtl = 0x7fffffff;
+  /** an answer record of the asked type (or any, for CNAME and ANY questions) */
+  let answered = false;
   let soaNegTtl = -1;
   let optStart = -1;
   let optEnd = -1;
@@ -61,7 +68,8 @@ export function analyseResponse(resp: Uint8Array): ResponseInfo | null {
     off = rdStart + rdlen;
     if (off > len) return null;
     if (type === TYPE_OPT) {
-      if (i < an + ns || optStart >= 0) return null;
+      // RFC 6891 6.1.2: one OPT, in the additional section, owned by the root
+      if (i < an + ns || optStart >= 0 || resp[start] !== 0) return null;
       optStart = start;
       optEnd = off;
       optLast = i === total - 1;
@@ -74,6 +82,10 @@ export function analyseResponse(resp: Uint8Array): ResponseInfo | null {
     ttls[n] = eff;
     n++;
     if (eff < minTtl) minTtl = eff;
+    if (i < an) {
+      if (eff < answerMinTtl) answerMinTtl = eff;
+      if (type === qtype || qtype === TYPE_CNAME || qtype === TYPE_ANY) answered = true;
+    }
     if (i < an && type === TYPE_CNAME) {
       const t = readName(resp, rdStart, len);
       if (t === null) return null;
@@ -89,16 +101,19 @@ export function analyseResponse(resp: Uint8Array): ResponseInfo | null {
       }
     }
   }
-  const negative = rcode === 3 || (rcode === 0 && an === 0);
+  // RFC 2308 2.1/2.2: a CNAME chain ending in NXDOMAIN or NODATA is a negative answer, and
+  // it may not be cached longer than the CNAMEs that lead to it
+  const negative = rcode === 3 || (rcode === 0 && !answered);
   let lifetime: number;
   if (rcode !== 0 && rcode !== 3) lifetime = -1;
-  else if (negative) lifetime = soaNegTtl; // no SOA: RFC 2308 says do not cache
+  else if (negative) lifetime = soaNegTtl < 0 ? -1 : Math.min(soaNegTtl, answerMinTtl); // no SOA: RFC 2308 says do not cache
   else lifetime = n ? minTtl : -1;
   return {
     rcode,
     ttlOffsets: n === total ? ttlOffsets : ttlOffsets.slice(0, n),
     ttls: n === total ? ttls : ttls.slice(0, n),
     lifetime,
+    negative,
     optStart,
     optEnd,
     optLast,

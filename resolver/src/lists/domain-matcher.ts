@@ -1,6 +1,7 @@
 import { lowerByte } from '../dns/wire.js';
 import { isEmpty, type CategoryMask } from './category-mask.js';
 import type { CompiledTables } from './compiled-tables.js';
+import { linearRegex } from './linear-regex.js';
 import { MatcherBuilder } from './matcher-builder.js';
 import { mix1, mix2, SEED1, SEED2, VARIANT_SALT1, VARIANT_SALT2 } from './name-hash.js';
 import { RuleAction, RuleScope, SCOPE_COUNT, type InvalidLine } from './rule-types.js';
@@ -60,7 +61,7 @@ export class CompiledMatcher implements DomainMatcher {
     this.vAction = Int32Array.from(others, (v) => Math.floor(v / SCOPE_COUNT));
     this.vSalt1 = Int32Array.from(others, (v) => VARIANT_SALT1[v]);
     this.vSalt2 = Int32Array.from(others, (v) => VARIANT_SALT2[v]);
-    this.regexes = t.regexes.map((r) => new RegExp(r.source));
+    this.regexes = t.regexes.map((r) => linearRegex(r.source));
     this.regexAction = Int32Array.from(t.regexes, (r) => r.action);
     this.regexSet = Int32Array.from(t.regexes, (r) => r.set);
     // at most one hit per probe (127 labels, each in every variant) and per regex

@@ -62,7 +62,7 @@ export class ListManager {
   private live = new Set<string>();
   private stopped = false;
 
-  constructor(private readonly o: ListManagerOptions) {
+  constructor(private o: ListManagerOptions) {
     this.store = new ListStore(o.db);
     this.cache = new ListCache(join(o.config.data_dir, 'lists'));
     this.log = o.logger;
@@ -105,6 +105,18 @@ export class ListManager {
   /** Resolves once every queued fetch and rebuild (first downloads included) has finished. */
   idle(): Promise<void> {
     return this.queue;
+  }
+
+  /**
+   * Adopts a reloaded configuration (its declared sources and list settings), then re-reads
+   * every source. The data directory stays the one the manager started with.
+   */
+  async reconfigure(config: Config, baseDir: string): Promise<void> {
+    await this.serialize(async () => {
+      this.o = { ...this.o, config: { ...config, data_dir: this.o.config.data_dir }, baseDir };
+      this.importDeclared();
+    });
+    await this.refresh();
   }
 
   /** Re-fetches one source (or every enabled one) and rebuilds the snapshot if anything changed. */

@@ -1,3 +1,4 @@
+import { compileLinearRegex } from './linear-regex.js';
 import { RuleAction, type LineParser, type RuleSink } from './rule-types.js';
 
 // Pi-hole style regex lists: one JavaScript regular expression per line, with or without
@@ -19,12 +20,12 @@ function parseRegexLine(line: string, lineNo: number, sink: RuleSink): void {
   emitRegex(body, action, lineNo, line, sink);
 }
 
-/** Compiles once to reject what would throw later; the compiler keeps the source only. */
+/** Compiles once to reject what would throw later or could not run in linear time (reported
+ *  as invalid lines of the source, with the reason); the compiler keeps the source only. */
 export function emitRegex(pattern: string, action: RuleAction, lineNo: number, text: string, sink: RuleSink): void {
-  try {
-    new RegExp(pattern);
-  } catch (e) {
-    sink.invalid(lineNo, text, `invalid regular expression: ${(e as Error).message}`);
+  const c = compileLinearRegex(pattern);
+  if (!c.ok) {
+    sink.invalid(lineNo, text, c.reason);
     return;
   }
   sink.regex(pattern, action, lineNo);

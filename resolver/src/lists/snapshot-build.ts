@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { CompiledTables } from './compiled-tables.js';
 import { normalizeName } from './domain-name.js';
+import { linearRegex } from './linear-regex.js';
 import { createParser, detectFormat, forEachLine } from './list-format.js';
 import type { SourceFormat } from './list-store.js';
 import { MatcherBuilder } from './matcher-builder.js';
@@ -95,7 +96,7 @@ export function explainName(job: ExplainJob): ExplainMatch[] {
     const hit = (line: number, action: RuleAction) => out.push({ source: s.name, line, text: current.trim(), kind: isAllow(action) ? 'allow' : 'block' });
     const sink: RuleSink = {
       name: (rule, action, scope, line) => { if (covers(rule, scope, name)) hit(line, action); },
-      regex: (pattern, action, line) => { if (new RegExp(pattern).test(name)) hit(line, action); },
+      regex: (pattern, action, line) => { if (linearRegex(pattern).test(name)) hit(line, action); },
       skipped: () => {},
       invalid: () => {},
     };

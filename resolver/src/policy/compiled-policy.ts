@@ -185,15 +185,18 @@ export class CompiledPolicy {
   evaluate(buf: Uint8Array, offs: Int32Array, count: number, state: ScheduleState, lists: DomainMatcher, out: Decision, why: Explanation | null): Action {
     out.rewriteTarget = null;
     out.category = -1;
+    out.allowRule = false;
 
     if (this.allow !== null && this.allow.matches(buf, offs, count)) {
       if (why) { why.detail = 'allow rule'; why.rule = findRule(this.allowRules, this.source, buf, offs, count); }
+      out.allowRule = true;
       return (out.action = Action.Allow);
     }
     for (let i = 0; i < state.activeCount; i++) {
       const s = this.schedules[state.active[i]];
       if (s.allow !== null && s.allow.matches(buf, offs, count)) {
         if (why) { why.detail = 'allow rule'; why.schedule = s.window.name; why.rule = findRule(s.allowRules, this.source, buf, offs, count); }
+        out.allowRule = true;
         return (out.action = Action.Allow);
       }
     }

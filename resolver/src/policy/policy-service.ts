@@ -98,7 +98,7 @@ export class PolicyService implements PolicyEngine {
 
   private build(): PolicySnapshot {
     const snap = buildSnapshot(this.opts.db, { counters: this.opts.counters, logger: this.opts.logger });
-    this.opts.logger.info({ revision: snap.revision, networks: snap.byName.size, policies: snap.policies.size }, 'policy: loaded');
+    this.opts.logger.debug({ revision: snap.revision, networks: snap.byName.size, policies: snap.policies.size }, 'policy: loaded');
     return snap;
   }
 

@@ -38,6 +38,8 @@ export class Decision {
   category = -1;
   /** safe-search target in wire form (e.g. 16forcesafesearch6google3com0) */
   rewriteTarget: Uint8Array | null = null;
+  /** allowed by one of the policy's own allow rules: it wins over CNAME cloaking too */
+  allowRule = false;
 }
 
 /**

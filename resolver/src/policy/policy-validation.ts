@@ -2,6 +2,7 @@ import type { NetworkConfig, PolicyConfig } from '../config/config-schema.js';
 import { parseCidr } from './cidr.js';
 import { CompiledPolicy, type PolicyProblem } from './compiled-policy.js';
 import { isValidZone, parseHhmm } from './schedule-window.js';
+import { didYouMean } from '../config/nearest-word.js';
 
 // What the config schema cannot express, checked before anything is written: the same checks
 // for the config file and the admin API, every problem named by its field.
@@ -40,6 +41,19 @@ export function policyProblems(p: PolicyConfig): PolicyProblem[] {
     });
   });
   out.push(...new CompiledPolicy(0, p.name, p).problems);
+  return out;
+}
+
+/** Categories the policy blocks that no list provides: they would block nothing. */
+export function unknownCategoryProblems(p: PolicyConfig, known: ReadonlySet<string>): PolicyProblem[] {
+  const out: PolicyProblem[] = [];
+  const list = [...known].sort().join(', ');
+  const check = (names: readonly string[] | undefined, field: string) => (names ?? []).forEach((c, i) => {
+    const n = c.toLowerCase();
+    if (CATEGORY.test(n) && !known.has(n)) out.push({ field: `${field}[${i}]`, message: `unknown category "${c}"${didYouMean(n, known)}; known categories: ${list}` });
+  });
+  check(p.block, 'block');
+  (p.schedules ?? []).forEach((s, i) => check(s.block, `schedules[${i}].block`));
   return out;
 }
 

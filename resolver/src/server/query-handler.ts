@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
-import { answerFromEntry } from '../cache/cached-answer.js';
+import { answerFromEntry, servedTtl } from '../cache/cached-answer.js';
 import { lowerQuestion, questionHash } from '../cache/question-key.js';
 import type { CacheEntry, ResponseCache } from '../cache/response-cache.js';
 import { copyAnswerRecords } from '../dns/answer-copy.js';
 import { anyResponse, blockedResponse, cnameResponse, EDE_BLOCKED, EDE_FILTERED, type Ede, errorResponse, truncatedResponse, upstreamQuery } from '../dns/message-builders.js';
 import { analyseResponse } from '../dns/response-info.js';
+import type { WireName } from '../dns/wire-name.js';
 import {
   CLASS_IN, ParsedQuery, ParseStatus, parseQuery,
   RCODE_BADVERS, RCODE_FORMERR, RCODE_NOTIMP, RCODE_REFUSED, RCODE_SERVFAIL, TYPE_ANY,
@@ -12,6 +13,7 @@ import {
 import { categories } from '../lists/categories.js';
 import { Action, Decision, type NetworkRuntime, type PolicyEngine } from '../policy/policy-types.js';
 import { Counter, countBlock, type NetworkCounters } from '../stats/network-counters.js';
+import { OutsideClients } from './outside-clients.js';
 
 // The query path, in the order ARCHITECTURE.md gives it:
 //   wire parse -> client's network (REFUSED if none) -> policy (block / safe-search rewrite)
@@ -30,8 +32,9 @@ export interface Upstream {
 
 export interface StatsSink {
   readonly unmatched: NetworkCounters;
-  /** a blocked query's name, as wire labels in `buf` (never called for an allowed name) */
-  recordBlockedName(buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): void;
+  /** the listed name that blocked a query of network `networkId`, as wire labels in `buf`
+   *  (never called for a name that was allowed) */
+  recordBlockedName(networkId: number, buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): void;
 }
 
 export interface HandlerOptions {
@@ -48,6 +51,7 @@ type Waiter = (entry: CacheEntry | null) => void;
 interface Inflight {
   question: Uint8Array;
   dnssecOk: boolean;
+  checkingDisabled: boolean;
   waiters: Waiter[];
 }
 
@@ -69,10 +73,14 @@ export class QueryHandler {
   private readonly inflight = new Map<number, Inflight>();
   private readonly edeByCategory: Ede[] = [];
   private readonly edeDeny: Ede = { code: EDE_BLOCKED, text: 'blocked by network policy' };
+  /** the CNAME target the last `cnameBlocked` call found blocked */
+  private cnameHit: WireName | null = null;
   /** the cache entry whose own Buffer the last sync reply was (UDP may have to detach it) */
   sharedEntry: CacheEntry | null = null;
   /** true when the last `handle` call will answer later through the responder */
   wentAsync = false;
+  /** queries refused because their source is in no network, for the once-a-minute notice */
+  readonly outside = new OutsideClients();
 
   constructor(
     private readonly policy: PolicyEngine,
@@ -103,6 +111,7 @@ export class QueryHandler {
       const u = this.stats.unmatched.totals;
       u[Counter.Total]++;
       u[Counter.Refused]++;
+      this.outside.note(client as string);
       return errorResponse(msg, q, RCODE_REFUSED);
     }
     const c = net.counters.totals;
@@ -114,7 +123,7 @@ export class QueryHandler {
     }
     const now = Date.now();
     const maxLen = maxUdp === 0 ? STREAM_MAX : q.hasOpt ? Math.min(q.udpSize, maxUdp) : 512;
-    const e = this.cache.find(msg, 12, q.questionEnd, q.dnssecOk, now);
+    const e = this.cache.find(msg, 12, q.questionEnd, q.dnssecOk, q.checkingDisabled, now);
     const fresh = e !== null && now <= e.expiresAt;
     // The decision is memoised on the cache entry: the same network, list snapshot and
     // schedule minute as the last allowed answer means the same decision (CNAME targets
@@ -123,13 +132,14 @@ export class QueryHandler {
     if (!fresh || e.allowedNet !== net || e.allowedEpoch !== epoch) {
       const d = this.decision;
       const action = this.policy.decide(net, msg, q.labelOffsets, q.labelCount, q.qtype, now, d);
-      if (action === Action.Block) return this.blocked(msg, q, net, d.category);
+      if (action === Action.Block) return this.blocked(msg, q, net, d.category, msg, q.labelOffsets, q.labelCount);
       if (q.qtype === TYPE_ANY) return anyResponse(msg, q);
       if (action === Action.Rewrite) return this.rewrite(msg, q, net, d.rewriteTarget!, maxLen, now, responder, ctx);
       if (fresh) {
-        if (e.cnameTargets !== null) {
+        // an allow rule for the name itself wins over what its CNAME chain leads to
+        if (e.cnameTargets !== null && !d.allowRule) {
           const cat = this.cnameBlocked(net, e, q.qtype, now);
-          if (cat !== null) return this.blocked(msg, q, net, cat);
+          if (cat !== null) return this.blockedByCname(msg, q, net, cat);
         }
         e.allowedNet = net;
         e.allowedEpoch = epoch;
@@ -146,14 +156,15 @@ export class QueryHandler {
     const stale = e;
     // RFC 8767: an upstream that just failed for this name is not asked again for a while;
     // the stale answer goes out at once instead of after another full timeout
-    if (stale !== null && now - stale.refreshFailedAt < STALE_RECHECK_MS) return this.replyStale(stale, msg, q, net, now, maxLen);
+    if (stale !== null && now - stale.refreshFailedAt < STALE_RECHECK_MS) return this.replyStale(stale, msg, q, net, now, maxLen, !this.decision.allowRule);
     this.wentAsync = true;
+    const cnameCheck = !this.decision.allowRule;
     let answered = false;
     // RFC 8767 client response timer: a slow upstream must not hold a stale-able answer
     const timer = stale === null ? null : setTimeout(() => {
       answered = true;
       parseQuery(msg, msg.length, this.later);
-      responder.deliver(this.replyStale(stale, msg, this.later, net, Date.now(), maxLen), ctx);
+      responder.deliver(this.replyStale(stale, msg, this.later, net, Date.now(), maxLen, cnameCheck), ctx);
     }, this.opts.staleAnswerTimeoutMs);
     this.fetch(lowerQuestion(msg, 12, q.questionEnd), q.dnssecOk, q.checkingDisabled, performance.now() + this.opts.resolveTimeoutMs, (entry) => {
       if (timer !== null) clearTimeout(timer);
@@ -165,42 +176,55 @@ export class QueryHandler {
       if (answered) return;
       const lq = this.later;
       parseQuery(msg, msg.length, lq);
-      if (entry !== null) responder.deliver(this.reply(entry, msg, lq, net, t, maxLen, false, 0), ctx);
-      else if (stale !== null && t <= stale.staleUntil) responder.deliver(this.replyStale(stale, msg, lq, net, t, maxLen), ctx);
+      if (entry !== null) responder.deliver(this.reply(entry, msg, lq, net, t, maxLen, false, 0, cnameCheck), ctx);
+      else if (stale !== null && t <= stale.staleUntil) responder.deliver(this.replyStale(stale, msg, lq, net, t, maxLen, cnameCheck), ctx);
       else responder.deliver(errorResponse(msg, lq, RCODE_SERVFAIL), ctx);
     });
     return null;
   }
 
-  /** The reply from a cache entry, unless one of its CNAME targets is blocked (CNAME cloaking). */
-  private reply(e: CacheEntry, msg: Buffer, q: ParsedQuery, net: NetworkRuntime, now: number, maxLen: number, share: boolean, staleTtl: number): Buffer {
-    if (e.cnameTargets !== null) {
+  /** The reply from a cache entry, unless `cnameCheck` and one of its CNAME targets is blocked
+   *  (CNAME cloaking); `cnameCheck` is false when an allow rule let the query's name through. */
+  private reply(e: CacheEntry, msg: Buffer, q: ParsedQuery, net: NetworkRuntime, now: number, maxLen: number, share: boolean, staleTtl: number, cnameCheck: boolean): Buffer {
+    if (cnameCheck && e.cnameTargets !== null) {
       const cat = this.cnameBlocked(net, e, q.qtype, now);
       if (cat !== null) {
         this.sharedEntry = null;
-        return this.blocked(msg, q, net, cat);
+        return this.blockedByCname(msg, q, net, cat);
       }
     }
     return answerFromEntry(e, msg, q, now, maxLen, share, staleTtl);
   }
 
-  private replyStale(e: CacheEntry, msg: Buffer, q: ParsedQuery, net: NetworkRuntime, now: number, maxLen: number): Buffer {
+  private replyStale(e: CacheEntry, msg: Buffer, q: ParsedQuery, net: NetworkRuntime, now: number, maxLen: number, cnameCheck: boolean): Buffer {
     this.cache.stats.staleServed++;
-    return this.reply(e, msg, q, net, now, maxLen, false, this.opts.staleAnswerTtl);
+    return this.reply(e, msg, q, net, now, maxLen, false, this.opts.staleAnswerTtl, cnameCheck);
   }
 
-  /** Category bit of the first blocked CNAME target, or null (CNAME cloaking). */
+  /** Category bit of the first blocked CNAME target, or null (CNAME cloaking); that target
+   *  is left in `cnameHit`. */
   private cnameBlocked(net: NetworkRuntime, e: CacheEntry, qtype: number, now: number): number | null {
     const d = this.decision;
     for (const t of e.cnameTargets!) {
-      if (this.policy.decide(net, t.buf, t.labelOffsets, t.labelCount, qtype, now, d) === Action.Block) return d.category;
+      if (this.policy.decide(net, t.buf, t.labelOffsets, t.labelCount, qtype, now, d) === Action.Block) {
+        this.cnameHit = t;
+        return d.category;
+      }
     }
     return null;
   }
 
-  private blocked(msg: Uint8Array, q: ParsedQuery, net: NetworkRuntime, category: number): Buffer {
+  /** A block found by `cnameBlocked`: the statistics get the listed target, never the query's name. */
+  private blockedByCname(msg: Uint8Array, q: ParsedQuery, net: NetworkRuntime, category: number): Buffer {
+    const t = this.cnameHit!;
+    this.cnameHit = null;
+    return this.blocked(msg, q, net, category, t.buf, t.labelOffsets, t.labelCount);
+  }
+
+  /** The block answer to `q`; `listed` (wire labels) is the name the blocking rule matched. */
+  private blocked(msg: Uint8Array, q: ParsedQuery, net: NetworkRuntime, category: number, listed: Uint8Array, listedOffsets: Int32Array, listedCount: number): Buffer {
     countBlock(net.counters, category);
-    this.stats.recordBlockedName(msg, q.labelOffsets, q.labelCount);
+    this.stats.recordBlockedName(net.id, listed, listedOffsets, listedCount);
     const ede = q.hasOpt ? this.edeFor(category) : null;
     const b = net.block;
     switch (b.mode) {
@@ -225,21 +249,28 @@ export class QueryHandler {
     const question = new Uint8Array(target.length + 4);
     question.set(target, 0);
     question.set(msg.subarray(q.qnameEnd, q.questionEnd), target.length);
-    const build = (entry: CacheEntry | null, query: ParsedQuery): Buffer => {
+    const build = (entry: CacheEntry | null, query: ParsedQuery, at: number, staleTtl: number): Buffer => {
       if (entry === null) return errorResponse(msg, query, RCODE_SERVFAIL);
-      const copied = copyAnswerRecords(entry.resp, entry.info.answerStart, entry.info.answerCount);
+      // the enforced host's records as a cache hit would serve them: aged, clamped, stale-capped
+      const n = entry.info.answerCount;
+      const ttls = new Uint32Array(n);
+      for (let i = 0; i < n; i++) ttls[i] = servedTtl(entry, i, at, staleTtl);
+      const copied = copyAnswerRecords(entry.resp, entry.info.answerStart, n, ttls);
       if (copied === null) return errorResponse(msg, query, RCODE_SERVFAIL);
       const ttl = Math.min(copied.count ? copied.minTtl : 300, 300);
       const resp = cnameResponse(msg, query, target, ttl, copied.records, copied.count, entry.info.rcode);
-      return resp.length > maxLen ? truncatedResponse(msg, query, entry.info.rcode, false) : resp;
+      return resp.length > maxLen ? truncatedResponse(msg, query, entry.info.rcode) : resp;
     };
-    const e = this.cache.find(question, 0, question.length, false, now);
-    if (e !== null && now <= e.expiresAt) return build(e, q);
+    const e = this.cache.find(question, 0, question.length, false, false, now);
+    if (e !== null && now <= e.expiresAt) return build(e, q, now, 0);
     this.wentAsync = true;
     this.fetch(question, false, false, performance.now() + this.opts.resolveTimeoutMs, (entry) => {
       parseQuery(msg, msg.length, this.later);
-      if (entry === null) net.counters.totals[Counter.UpstreamError]++;
-      responder.deliver(build(entry ?? (e !== null && Date.now() <= e.staleUntil ? e : null), this.later), ctx);
+      const t = Date.now();
+      if (entry !== null) return responder.deliver(build(entry, this.later, t, 0), ctx);
+      net.counters.totals[Counter.UpstreamError]++;
+      const stale = e !== null && t <= e.staleUntil;
+      responder.deliver(build(stale ? e : null, this.later, t, this.opts.staleAnswerTtl), ctx);
     });
     return null;
   }
@@ -247,7 +278,7 @@ export class QueryHandler {
   private prefetch(e: CacheEntry): void {
     e.prefetching = true;
     this.cache.stats.prefetches++;
-    this.fetch(e.question, e.dnssecOk, false, performance.now() + this.opts.resolveTimeoutMs, (fresh) => {
+    this.fetch(e.question, e.dnssecOk, e.checkingDisabled, performance.now() + this.opts.resolveTimeoutMs, (fresh) => {
       if (fresh === null) e.prefetching = false;
     });
   }
@@ -257,13 +288,13 @@ export class QueryHandler {
    * which case `waiter` joins it: a burst of identical queries costs one upstream request.
    */
   private fetch(question: Uint8Array, dnssecOk: boolean, cd: boolean, deadline: number, waiter: Waiter): void {
-    const key = questionHash(question, 0, question.length, dnssecOk);
+    const key = questionHash(question, 0, question.length, dnssecOk, cd);
     const existing = this.inflight.get(key);
-    if (existing !== undefined && existing.dnssecOk === dnssecOk && Buffer.compare(existing.question, question) === 0) {
+    if (existing !== undefined && existing.dnssecOk === dnssecOk && existing.checkingDisabled === cd && Buffer.compare(existing.question, question) === 0) {
       existing.waiters.push(waiter);
       return;
     }
-    const f: Inflight = { question, dnssecOk, waiters: [waiter] };
+    const f: Inflight = { question, dnssecOk, checkingDisabled: cd, waiters: [waiter] };
     const registered = existing === undefined;
     if (registered) this.inflight.set(key, f);
     const done = (entry: CacheEntry | null) => {
@@ -284,7 +315,7 @@ export class QueryHandler {
           done(null);
           return;
         }
-        done(this.cache.store(question, dnssecOk, resp, info, Date.now()));
+        done(this.cache.store(question, dnssecOk, cd, resp, info, Date.now()));
       },
       () => done(null),
     );

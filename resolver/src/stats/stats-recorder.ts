@@ -116,12 +116,13 @@ export class StatsRecorder {
   }
 
   /**
-   * One blocked query for the wire name in `buf` (never call it for an allowed name).
-   * Counted across all networks for the day, persisted only once the day's count reaches
-   * the threshold; taken as wire labels so the hot path builds no string.
+   * One blocked query of network `networkId` for the listed wire name in `buf` (never call
+   * it for an allowed name). Counted across all networks for the day, persisted only once
+   * the name was blocked for the threshold's number of distinct networks; taken as wire
+   * labels so the hot path builds no string.
    */
-  recordBlockedName(buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): void {
-    this.recent.add(buf, labelOffsets, labelCount);
+  recordBlockedName(networkId: number, buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): void {
+    this.recent.add(networkId, buf, labelOffsets, labelCount);
   }
 
   /** Blocks of names not counted today because the day's name map was full. */
@@ -162,7 +163,7 @@ export class StatsRecorder {
       c.blockedByCategory.fill(0);
     }
     this.domains.dropped += this.recent.dropped;
-    for (const [name, n] of this.recent.drain()) this.domains.add(name, n);
+    for (const [name, networkId, n] of this.recent.drain()) this.domains.add(name, networkId, n);
     const domainDay = this.domains.day;
     const deltas: DomainDelta[] = this.domains.pending();
     try {

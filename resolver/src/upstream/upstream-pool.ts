@@ -49,8 +49,10 @@ type Outcome = Buffer | string;
  * queries, so a dead or slow one costs answers nothing once noticed.
  */
 export class UpstreamPool {
-  private readonly upstreams: Upstream[];
-  private readonly tryTimeoutMs: number;
+  private upstreams: Upstream[];
+  private tryTimeoutMs: number;
+  /** replaced upstreams whose in-flight tries may still be answered, closed a little later */
+  private readonly retiring = new Set<Upstream>();
   private readonly logger: Logger | undefined;
   private closed = false;
 
@@ -58,9 +60,30 @@ export class UpstreamPool {
     if (specs.length === 0) throw new Error('upstream: no upstream configured');
     this.tryTimeoutMs = options.tryTimeoutMs;
     this.logger = options.logger;
-    const needsTls = specs.some((s) => s.protocol === 'tls' || s.protocol === 'https');
-    const ca = needsTls ? tlsRoots(options.tlsCaFile) : undefined;
-    this.upstreams = specs.map((spec) => ({ spec, transport: createTransport(spec, ca), tcp: null, health: new UpstreamHealth() }));
+    this.upstreams = build(specs, options.tlsCaFile);
+  }
+
+  /**
+   * Forwards to `specs` from now on (a configuration reload). Queries already on their way
+   * finish on the old upstreams, which are closed once the longest try has passed.
+   */
+  replace(specs: UpstreamSpec[], options: Omit<UpstreamPoolOptions, 'logger'>): void {
+    if (specs.length === 0) throw new Error('upstream: no upstream configured');
+    const next = build(specs, options.tlsCaFile);
+    const old = this.upstreams;
+    this.upstreams = next;
+    this.tryTimeoutMs = options.tryTimeoutMs;
+    for (const u of old) this.retiring.add(u);
+    const timer = setTimeout(() => {
+      for (const u of old) this.retire(u);
+    }, this.tryTimeoutMs * 2);
+    timer.unref();
+  }
+
+  private retire(u: Upstream): void {
+    if (!this.retiring.delete(u)) return;
+    u.transport.close();
+    u.tcp?.close();
   }
 
   /**
@@ -162,11 +185,18 @@ export class UpstreamPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const u of this.retiring) this.retire(u);
     for (const u of this.upstreams) {
       u.transport.close();
       u.tcp?.close();
     }
   }
+}
+
+function build(specs: UpstreamSpec[], tlsCaFile: string | undefined): Upstream[] {
+  const needsTls = specs.some((s) => s.protocol === 'tls' || s.protocol === 'https');
+  const ca = needsTls ? tlsRoots(tlsCaFile) : undefined;
+  return specs.map((spec) => ({ spec, transport: createTransport(spec, ca), tcp: null, health: new UpstreamHealth() }));
 }
 
 function createTransport(spec: UpstreamSpec, ca: string[] | undefined): Transport {

@@ -22,6 +22,12 @@ const DEFAULT_PORT: Record<UpstreamProtocol, number> = { udp: 53, tcp: 53, tls: 
  * alone cannot be verified.
  */
 export function parseUpstreamUrl(text: string): UpstreamSpec {
+  // `udp//1.2.3.4`, `tls:/…`: a scheme with a mangled separator would otherwise read as an address
+  const mangled = /^(udp|tcp|tls|https):?\/+|^(udp|tcp|tls|https):(?!\/\/)/i.exec(text);
+  if (mangled && !text.includes('://')) {
+    const scheme = (mangled[1] ?? mangled[2]).toLowerCase();
+    throw new Error(`"${text}": the scheme is written "${scheme}://" (colon and two slashes): ${scheme}://${text.slice(mangled[0].length)}`);
+  }
   const raw = text.includes('://') ? text : `udp://${text}`;
   const scheme = raw.slice(0, raw.indexOf('://')) as UpstreamProtocol;
   if (!(scheme in DEFAULT_PORT)) throw new Error(`"${text}": scheme must be udp, tcp, tls or https`);
