@@ -1,7 +1,8 @@
 import * as core from './001-core.js';
 import * as lists from './002-lists.js';
 import * as stats from './003-stats.js';
-import * as categoryBits from './004-category-bits.js';
+import * as admin from './004-admin.js';
+import * as categoryBits from './005-category-bits.js';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,4 @@ export interface Migration {
 }
 
 // Append only: a released migration is never edited, a change is a new file.
-export const MIGRATIONS: Migration[] = [core, lists, stats, categoryBits].map((m) => ({ version: m.version, name: m.name, sql: m.sql }));
+export const MIGRATIONS: Migration[] = [core, lists, stats, admin, categoryBits].map((m) => ({ version: m.version, name: m.name, sql: m.sql }));
