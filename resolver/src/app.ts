@@ -98,23 +98,35 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   let consoleServed = false;
   const close = async () => {
     stopOutsideNotice();
+    // Queries waiting for upstreams are answered on the sockets they came from: stop reading
+    // new UDP queries, let the waiting ones finish (none waits longer than the resolve
+    // timeout), end any left with the upstreams' closing, and only then close the sockets.
+    for (const d of dns) if (d instanceof UdpListener) d.stopReading();
+    const drainUntil = Date.now() + config.upstream.resolve_timeout_ms;
+    while (handler.waitingCount > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 10));
+    await upstream.close();
+    await new Promise((r) => setImmediate(r));
     await Promise.allSettled(dns.map((d) => d.close()));
     if (http) await http.close().catch(() => undefined);
     policy.stop();
     lists.stop();
     stats.stop(); // the final flush: a graceful shutdown loses no count
-    await upstream.close();
     db.close();
   };
 
   try {
-    for (const d of dns) await d.listen();
+    // the HTTP app is built (and the first owner made) before any socket opens: once DNS
+    // answers, everything else is ready within one listen call
     if (opts.http !== false) {
       await ensureFirstOwner(db, opts.env ?? process.env, opts.terminal ?? ((line) => process.stderr.write(`${line}\n`)));
       const services = createAppServices({ db, config, policy, lists, stats, cache, upstream, handler, log }, opts.api);
       const built = await buildApp(services, { admin: true });
       http = built.app;
       consoleServed = built.console;
+      await http.ready();
+    }
+    for (const d of dns) await d.listen();
+    if (http) {
       const h = parseHostPort(config.http.listen);
       await http.listen({ host: h.host, port: h.port });
     }

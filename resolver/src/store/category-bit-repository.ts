@@ -1,6 +1,6 @@
 import type { Db } from './database.js';
 
-// The persisted name -> bit table (migration 005). Allocation runs in one IMMEDIATE
+// The persisted name -> bit table (migration 006). Allocation runs in one IMMEDIATE
 // transaction, so two processes building snapshots at the same moment never give one bit to
 // two names or two bits to one name.
 

@@ -1,8 +1,8 @@
 import { WELL_KNOWN_CATEGORIES } from '../../lists/categories.js';
 
 // category bits: one table every process sharing the file agrees on
-export const version = 5;
-export const name = '005-category-bits';
+export const version = 6;
+export const name = '006-category-bits';
 
 // A category name's bit in the compiled list and policy masks. Bits are handed out when a
 // snapshot that uses the name is built (never while a policy is merely validated), and kept,
