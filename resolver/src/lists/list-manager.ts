@@ -257,6 +257,9 @@ export class ListManager {
           return;
         }
       }
+      // a copy that is not a list never replaces the last good one
+      const checked = await this.runner.run({ kind: 'check', name: row.name, body, format: row.format, maxRegex: this.o.config.lists.max_regex });
+      if (checked.error !== null) throw new Error(`${checked.error}${current ? '; the last good copy stays' : ''}`);
       const sha256 = await this.cache.write(row.name, body);
       this.verified.set(row.name, sha256);
       this.store.recordSuccess(row.name, at, { etag, lastModified, sha256, bytes: body.length });
@@ -272,14 +275,8 @@ export class ListManager {
     const rows = this.store.all().filter((r) => r.enabled && r.contentSha256 !== null && this.verified.get(r.name) === r.contentSha256);
     const key = JSON.stringify(rows.map((r) => [r.name, r.contentSha256, r.category, r.format]));
     if (key === this.builtKey) return;
-    const sources: BuildSource[] = [];
-    for (const r of rows) {
-      try {
-        sources.push({ name: r.name, file: this.cache.fileFor(r.name), format: r.format, mask: 1 << categories.add(r.category) });
-      } catch (e) {
-        this.store.recordError(r.name, new Date().toISOString(), (e as Error).message);
-      }
-    }
+    categories.allocate(this.o.db, rows.map((r) => r.category));
+    const sources: BuildSource[] = rows.map((r) => ({ name: r.name, file: this.cache.fileFor(r.name), format: r.format, category: categories.bit(r.category)! }));
     const t0 = performance.now();
     const result = await this.runner.run({ kind: 'build', sources, maxRegex: this.o.config.lists.max_regex });
     if (this.stopped) return;
