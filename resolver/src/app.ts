@@ -43,10 +43,13 @@ export interface Running {
 const UDP_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export interface StartOptions {
-  /** cluster workers serve DNS only: the primary runs the HTTP API, list refreshes and stats roll-up */
-  http?: boolean;
-  /** cluster workers each open their own UDP socket on the listen address (SO_REUSEPORT, batched path) */
-  reusePort?: boolean;
+  /**
+   * `all` (one process, the default) runs everything. A cluster splits it: each `worker`
+   * serves DNS only (its snapshot built from the lists' disk copies, its counts flushed);
+   * the `primary` runs the HTTP API (DoH included), list downloads and the stats roll-up,
+   * and no DNS listener.
+   */
+  role?: 'all' | 'primary' | 'worker';
   /** the admin API's sessions, limits and public URLs */
   api?: AppServiceOptions;
   /** where the first owner's generated password is shown (default: stderr, never the log) */
@@ -59,7 +62,8 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   const udp = udpPath(config.dns.udp);
   const db = openDatabase(join(config.data_dir, DB_FILE_NAME));
 
-  const lists = new ListManager({ db, config, baseDir: loaded.baseDir, logger: log.child({ stage: 'lists' }) });
+  const role = opts.role ?? 'all';
+  const lists = new ListManager({ db, config, baseDir: loaded.baseDir, logger: log.child({ stage: 'lists' }), fetch: role !== 'worker' });
   const stats = new StatsRecorder(db, {
     ...statsOptionsFromConfig(config.stats),
     onError: (err) => log.error({ err, stage: 'stats' }, 'stats: flush failed; counts kept for the next try'),
@@ -80,7 +84,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     throw err;
   }
   await lists.start();
-  stats.start();
+  stats.start(role !== 'worker');
   policy.start();
 
   const cache = new ResponseCache(cacheOptions(config));
@@ -95,11 +99,10 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   const udpOptions = {
     maxUdp: config.dns.udp_payload_max,
     bufferBytes: UDP_BUFFER_BYTES,
-    reusePort: opts.reusePort === true,
-    // every waiting query has its answer (or SERVFAIL) by the resolve timeout
-    drainMs: config.upstream.resolve_timeout_ms + 100,
+    // cluster workers each open their own socket on the listen address
+    reusePort: role === 'worker',
   };
-  for (const l of config.dns.listen) {
+  for (const l of role === 'primary' ? [] : config.dns.listen) {
     const addr = parseHostPort(l);
     dns.push(createUdpListener(udp, addr, handler, udpOptions, log));
     dns.push(new TcpListener(addr, handler, { idleTimeoutMs: config.dns.tcp_idle_timeout_ms, maxConnections: config.dns.tcp_max_connections }, log));
@@ -111,31 +114,45 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   let consoleServed = false;
   const close = async () => {
     stopOutsideNotice();
+    // Queries waiting for upstreams are answered on the sockets they came from: stop reading
+    // new UDP queries, let the waiting ones finish (none waits longer than the resolve
+    // timeout), end any left with the upstreams' closing, and only then close the sockets.
+    for (const d of dns) if (!(d instanceof TcpListener)) d.stopReading();
+    const drainUntil = Date.now() + config.upstream.resolve_timeout_ms;
+    while (handler.waitingCount > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 10));
+    await upstream.close();
+    await new Promise((r) => setImmediate(r));
     await Promise.allSettled(dns.map((d) => d.close()));
     if (http) await http.close().catch(() => undefined);
     policy.stop();
     lists.stop();
     stats.stop(); // the final flush: a graceful shutdown loses no count
-    await upstream.close();
     db.close();
   };
 
   try {
-    for (const d of dns) await d.listen();
-    const served = dns.find((d): d is UdpServing => !(d instanceof TcpListener));
-    log.info({
-      stage: 'udp',
-      path: udp.addon !== null ? 'batched' : 'dgram',
-      reason: udp.reason,
-      reusePort: udpOptions.reusePort && udp.addon !== null,
-      buffers: served?.bufferSizes,
-    }, udp.addon !== null ? 'udp: served by the batched recvmmsg/sendmmsg addon' : 'udp: served by node:dgram');
-    if (opts.http !== false) {
+    // the HTTP app is built (and the first owner made) before any socket opens: once DNS
+    // answers, everything else is ready within one listen call
+    if (role !== 'worker') {
       await ensureFirstOwner(db, opts.env ?? process.env, opts.terminal ?? ((line) => process.stderr.write(`${line}\n`)));
       const services = createAppServices({ db, config, policy, lists, stats, cache, upstream, handler, log }, opts.api);
       const built = await buildApp(services, { admin: true });
       http = built.app;
       consoleServed = built.console;
+      await http.ready();
+    }
+    for (const d of dns) await d.listen();
+    const served = dns.find((d): d is UdpServing => !(d instanceof TcpListener));
+    if (served !== undefined) {
+      log.info({
+        stage: 'udp',
+        path: udp.addon !== null ? 'batched' : 'dgram',
+        reason: udp.reason,
+        reusePort: udpOptions.reusePort && udp.addon !== null,
+        buffers: served.bufferSizes,
+      }, udp.addon !== null ? 'udp: served by the batched recvmmsg/sendmmsg addon' : 'udp: served by node:dgram');
+    }
+    if (http) {
       const h = parseHostPort(config.http.listen);
       await http.listen({ host: h.host, port: h.port });
     }

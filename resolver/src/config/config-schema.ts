@@ -104,6 +104,12 @@ export const ConfigSchema = Type.Object(
         tcp_max_connections: Type.Integer({ minimum: 1, maximum: 100_000 }),
         // a Node cluster of this many workers sharing the listening sockets (0 = one process)
         workers: Type.Integer({ minimum: 0, maximum: 64 }),
+        // response rate limiting of UDP answers per client prefix (0 = off), against reflection
+        ratelimit: Type.Integer({ minimum: 0, maximum: 10_000_000 }),
+        ratelimit_slip: Type.Integer({ minimum: 0, maximum: 100 }),
+        ratelimit_ipv4_prefix: Type.Integer({ minimum: 8, maximum: 32 }),
+        ratelimit_ipv6_prefix: Type.Integer({ minimum: 16, maximum: 128 }),
+        ratelimit_exempt: Type.Array(Type.String()),
         // UDP path: batched (recvmmsg/sendmmsg addon, a socket per worker), dgram (node:dgram),
         // or auto (batched where the addon is built)
         udp: Type.Union([Type.Literal('auto'), Type.Literal('batched'), Type.Literal('dgram')]),
@@ -120,6 +126,8 @@ export const ConfigSchema = Type.Object(
         resolve_timeout_ms: Type.Integer({ minimum: 100, maximum: 60_000 }),
         // extra CA bundle (PEM) trusted for DoT/DoH upstreams, besides the system store
         tls_ca_file: Type.Optional(Type.String()),
+        // queries waiting for upstream answers at once; past it new ones get SERVFAIL
+        max_waiting: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
       },
       { additionalProperties: false },
     ),

@@ -34,7 +34,6 @@ export class BatchedUdpListener implements DatagramBatch<number | Peer> {
   private flushQueued = false;
   /** queries kept for a later answer, not yet answered */
   private waiting = 0;
-  private onIdle: (() => void) | null = null;
   private readonly flushLater = () => {
     this.flushQueued = false;
     this.sendLater();
@@ -147,7 +146,6 @@ export class BatchedUdpListener implements DatagramBatch<number | Peer> {
         setImmediate(this.flushLater);
       }
     }
-    if (this.waiting === 0 && this.onIdle !== null) this.onIdle();
   }
 
   private sendLater(): void {
@@ -157,28 +155,23 @@ export class BatchedUdpListener implements DatagramBatch<number | Peer> {
   }
 
   /**
-   * Stops reading, gives the queries still waiting for an upstream up to `drainMs` to be
-   * answered (they are, by then: the resolve timeout bounds them), then closes the socket;
-   * whatever is still waiting after that is dropped and counted.
+   * Shutdown, first step: no new datagram is read, while the answers to queries already
+   * waiting for upstreams still leave through this socket.
    */
-  async close(): Promise<void> {
+  stopReading(): void {
+    if (this.h !== null) this.addon.pause(this.h, true);
+  }
+
+  /** Closes the socket; answers still waiting after this are dropped, and counted in the log. */
+  close(): Promise<void> {
     const h = this.h;
-    if (h === null) return;
-    this.addon.pause(h, true);
-    if (this.waiting > 0) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.opts.drainMs);
-        this.onIdle = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      this.onIdle = null;
-    }
+    if (h === null) return Promise.resolve();
     this.sendLater();
-    const dropped = this.waiting + this.addon.info(h)[10];
+    const info = this.addon.info(h);
     this.addon.close(h);
     this.h = null;
-    if (dropped > 0) this.log.warn({ stage: 'udp', dropped }, 'udp: queries still waiting at shutdown were dropped');
+    const dropped = this.waiting + info[10];
+    if (dropped > 0) this.log.warn({ stage: 'udp', dropped }, 'udp: answers still waiting at shutdown were dropped');
+    return Promise.resolve();
   }
 }

@@ -15,8 +15,6 @@ export interface UdpListenOptions {
   bufferBytes: number;
   /** cluster workers with their own sockets on one address (batched path only) */
   reusePort: boolean;
-  /** on close, how long queries waiting for an upstream may still be answered */
-  drainMs: number;
 }
 
 const syncLookup = (address: string, _family: unknown, cb: (err: null, address: string, family: number) => void) =>
@@ -25,6 +23,7 @@ const syncLookup = (address: string, _family: unknown, cb: (err: null, address: 
 export class UdpListener implements Responder<dgram.RemoteInfo> {
   private readonly socket: dgram.Socket;
   private readonly maxUdp: number;
+  private readonly onMessageBound = (msg: Buffer, rinfo: dgram.RemoteInfo) => this.onMessage(msg, rinfo);
 
   constructor(
     private readonly addr: HostPort,
@@ -41,7 +40,7 @@ export class UdpListener implements Responder<dgram.RemoteInfo> {
       recvBufferSize: opts.bufferBytes,
       sendBufferSize: opts.bufferBytes,
     });
-    this.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
+    this.socket.on('message', this.onMessageBound);
     // a send error (ICMP unreachable from a spoofed source, buffer full) concerns one reply only
     this.socket.on('error', (err) => this.log.warn({ stage: 'udp', code: (err as NodeJS.ErrnoException).code }, 'udp: socket error'));
   }
@@ -85,6 +84,14 @@ export class UdpListener implements Responder<dgram.RemoteInfo> {
 
   deliver(resp: Buffer, rinfo: dgram.RemoteInfo): void {
     this.socket.send(resp, rinfo.port, rinfo.address);
+  }
+
+  /**
+   * Shutdown, first step: new datagrams are no longer read, while answers to the queries
+   * already waiting for upstreams can still be sent on the open socket.
+   */
+  stopReading(): void {
+    this.socket.off('message', this.onMessageBound);
   }
 
   close(): Promise<void> {
