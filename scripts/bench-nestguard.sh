@@ -9,7 +9,7 @@
 # file can live anywhere)
 ng_config() {
   cat > "$1" <<YAML
-log_level: warn
+log_level: info
 cache: { max_entries: 1000000, max_bytes: 536870912 }
 lists: { bundled: false }
 blocklists:
@@ -30,7 +30,8 @@ dns_status() {
 # (NSD is authoritative for bench.test only)
 is_blocked_status() { [ "$1" = NXDOMAIN ] || [ "$1" = NOERROR ]; }
 
-# ng_start LABEL PORT WORKERS CPU : starts Nestguard (pinned with taskset when CPU is set),
+# ng_start LABEL PORT WORKERS CPU : starts Nestguard (pinned with taskset when CPU is set;
+# NG_UDP=dgram|batched forces the UDP path, default auto),
 # waits for its first answer and sets NG_PID, NG_LOAD_S, NG_RSS0_KB. Config, data dir and
 # log go under $RUN/LABEL.
 ng_start() {
@@ -46,6 +47,7 @@ ng_start() {
   NESTGUARD_CONFIG="$d/nestguard.yaml" NESTGUARD_DATA_DIR="$d/data" \
     NESTGUARD_DNS_LISTEN="127.0.0.1:$port" NESTGUARD_HTTP_LISTEN="127.0.0.1:0" \
     NESTGUARD_UPSTREAMS="udp://127.0.0.1:$UPSTREAM_PORT" NESTGUARD_WORKERS="$workers" \
+    NESTGUARD_UDP="${NG_UDP:-auto}" \
     "${pin[@]}" node "$REPO/dist/resolver/src/main.js" > "$d/nestguard.log" 2>&1 &
   NG_PID=$!
   track_pid "$NG_PID"
@@ -84,4 +86,20 @@ ng_check_blocking() {
 # ng_version : "nestguard X node Y"
 ng_version() {
   echo "nestguard $(node -p "require('$REPO/package.json').version") node $(node --version)"
+}
+
+# ng_rows LABEL PORT WORKERS CPU WORKLOAD... : starts Nestguard, runs the workloads against it
+# (server CPU summed over its process tree), stops it
+ng_rows() {
+  local label=$1 port=$2 workers=$3 cpu=$4; shift 4
+  if ! ng_start "$label" "$port" "$workers" "$cpu"; then
+    echo "bench: $label did not start; skipping its rows" >&2
+    return 0
+  fi
+  echo "   $label answering after ${NG_LOAD_S}s, RSS ${NG_RSS0_KB} KiB; UDP path: $(grep -o '"path":"[a-z]*"' "$RUN/$label/nestguard.log" | sort | uniq -c | tr -s ' ' | tr '\n' ' ')"
+  run_bg env LABEL="$label" WATCH_PIDS="$NG_PID" UPSTREAM_PIDS="$UP_PID" \
+    "$SHARED_BENCH/bench-target.sh" 127.0.0.1 "$port" "$@" \
+    || echo "bench: the $label run failed (status $?)" >&2
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$port" "$NG_LOAD_S" "$NG_RSS0_KB" "$(rss_kb "$NG_PID")" "$(ng_version), workers $workers" >> "$PEERS_TSV"
+  stop_tracked_pid "$NG_PID"
 }

@@ -6,13 +6,16 @@
 #      with the 1M list
 #   3. hit, blocked, miss (and hit@10000) against Nestguard, unbound-1t-bl and dnsmasq-bl
 #   4. reload run: the blocked workload while the whole list is rebuilt (append + SIGHUP)
-#   5. all cores: NESTGUARD_WORKERS=2 unpinned, hit workload
-#   6. markdown tables (shared summarize.sh), then Nestguard's ratios against the targets
+#   5. the same workloads on the node:dgram fallback (NESTGUARD_UDP=dgram), for comparison
+#   6. all cores, unpinned: 1 and 2 workers (batched: a SO_REUSEPORT socket each) and Unbound
+#      2 threads, hit open loop and hit@ALLCORES_RATE (dnsperf's own rate limit)
+#   7. markdown tables (shared summarize.sh), then Nestguard's ratios against the targets
 # Every process it starts is stopped on exit, Ctrl-C included. Traffic goes to 127.0.0.1 only.
 #
 # Uses the shared bench scripts in place: $SHARED_BENCH, default <repo>/../shared/bench.
 # Env: BENCH_QUICK=1 (DURATION 5, no hit@10000, one reload), DURATION (20), WORKLOADS,
-#      RELOADS (2), NG_PORT (15390), NG_CLUSTER_PORT (15391), SERVER_CPU (1), CLIENT_CPU (0),
+#      RELOADS (2), NG_PORT (15390), NG_CLUSTER_PORT (15391), NG_DGRAM_PORT (15392),
+#      ALLCORES_RATE (60000), SERVER_CPU (1), CLIENT_CPU (0),
 #      UPSTREAM_CPU (0), BENCH_BUILD=0 (use dist/ as it is), BENCH_KEEP=1 (keep data dirs),
 #      PB (/tmp/peerbench: data, logs; this run's files go to $PB/nestguard/<time>/)
 set -euo pipefail
@@ -31,7 +34,8 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 fi
 export DURATION=${DURATION:-20} PB BENCH_DIR
 WORKLOADS=${WORKLOADS:-hit blocked miss hit@10000}; RELOADS=${RELOADS:-2}
-NG_PORT=${NG_PORT:-15390}; NG_CLUSTER_PORT=${NG_CLUSTER_PORT:-15391}
+NG_PORT=${NG_PORT:-15390}; NG_CLUSTER_PORT=${NG_CLUSTER_PORT:-15391}; NG_DGRAM_PORT=${NG_DGRAM_PORT:-15392}
+ALLCORES_RATE=${ALLCORES_RATE:-60000}
 SERVER_CPU=${SERVER_CPU-1}; CLIENT_CPU=${CLIENT_CPU-0}; UPSTREAM_CPU=${UPSTREAM_CPU-0}
 export SERVER_CPU CLIENT_CPU UPSTREAM_CPU
 
@@ -114,6 +118,9 @@ if [ "${BENCH_BUILD:-1}" = 1 ]; then
     exit 1
   fi
 fi
+# the batched UDP addon (npm install builds it; a tree installed before it existed has not)
+[ -f "$REPO/resolver/native/udp-batch/build/Release/udp_batch.node" ] || (cd "$REPO" && npm run build:native --silent) > "$RUN/build-native.log" 2>&1 \
+  || echo "bench: the udp-batch addon did not build (see $RUN/build-native.log); node:dgram serves" >&2
 [ -f "$REPO/dist/resolver/src/main.js" ] || { echo "bench: $REPO/dist/resolver/src/main.js missing" >&2; exit 1; }
 
 # --- 1. data and upstream
@@ -163,19 +170,19 @@ fi
 stop_tracked_pid "$NG_MAIN_PID"
 
 # --- 5. all cores: the cluster, unpinned (dnsperf stays on its core)
-echo "== nestguard-workers2 on 127.0.0.1:$NG_CLUSTER_PORT (NESTGUARD_WORKERS=2, not pinned)"
-if ng_start nestguard-workers2 "$NG_CLUSTER_PORT" 2 ""; then
-  echo "   answering after ${NG_LOAD_S}s, RSS ${NG_RSS0_KB} KiB (primary + workers)"
-  run_bg env LABEL=nestguard-workers2 WATCH_PIDS="$NG_PID" UPSTREAM_PIDS="$UP_PID" \
-    "$SHARED_BENCH/bench-target.sh" 127.0.0.1 "$NG_CLUSTER_PORT" hit \
-    || echo "bench: the all-cores run failed (status $?)" >&2
-  printf 'nestguard-workers2\t%s\t%s\t%s\t%s\t%s\n' "$NG_CLUSTER_PORT" "$NG_LOAD_S" "$NG_RSS0_KB" "$(rss_kb "$NG_PID")" "$(ng_version), cluster x2" >> "$PEERS_TSV"
-  stop_tracked_pid "$NG_PID"
-else
-  echo "bench: the cluster did not start; skipping the all-cores run" >&2
-fi
+echo "== nestguard-dgram on 127.0.0.1:$NG_DGRAM_PORT (NESTGUARD_UDP=dgram)${SERVER_CPU:+ pinned to cpu $SERVER_CPU}: the fallback path, same workloads"
+NG_UDP=dgram ng_rows nestguard-dgram "$NG_DGRAM_PORT" 0 "$SERVER_CPU" $WORKLOADS
 
-# --- 6. tables and ratios
+# All cores, unpinned: 1 and 2 workers (each with its own SO_REUSEPORT socket on the batched
+# path) and Unbound at 2 threads, open loop; then the same at a fixed rate dnsperf can hold
+# on its own core, so the server CPU per query compares at equal load.
+ALLCORES="hit hit@$ALLCORES_RATE"
+echo "== all cores: nestguard-workers1 / -workers2 (batched, reusePort) and unbound-2t-bl: $ALLCORES"
+ng_rows nestguard-workers1 "$NG_CLUSTER_PORT" 1 "" $ALLCORES
+ng_rows nestguard-workers2 "$NG_CLUSTER_PORT" 2 "" $ALLCORES
+run_bg env WORKLOADS="$ALLCORES" KEEP_UPSTREAM=1 UPSTREAM_PID="$UP_PID" "$SHARED_BENCH/run-peers.sh" unbound-2t-bl \
+  || echo "bench: run-peers.sh unbound-2t-bl failed (status $?)" >&2
+
 echo
 echo "## Results (DURATION=${DURATION}s; raw dnsperf logs in $PB/logs, resolver logs in $RUN)"
 echo

@@ -39,6 +39,8 @@ export interface NestguardOptions {
   upstreamPort?: number;
   /** also listen on [::1] with the same port (default true) */
   ipv6?: boolean;
+  /** listen on this IPv4 address instead of 127.0.0.1, e.g. the wildcard 0.0.0.0 */
+  listenHost?: string;
   /** reuse a data dir (e.g. to restart on the same database); by default a fresh temp dir, kept until the test process exits */
   dataDir?: string;
   /** give up on start-up after this long (default 20 s) */
@@ -88,7 +90,7 @@ export async function startNestguard(o: NestguardOptions = {}): Promise<Nestguar
     throw new Error(`nestguard: ${main} is missing; build first with \`npx tsc -p tsconfig.json\` (npm test does)`);
   }
   const ipv6 = o.ipv6 ?? true;
-  const dnsPort = await freePort(ipv6 ? ['127.0.0.1', '::1'] : ['127.0.0.1']);
+  const dnsPort = await freePort([o.listenHost ?? '127.0.0.1', ...(ipv6 ? ['::1'] : [])]);
   const httpPort = await freePort();
   let dataDir = o.dataDir;
   if (dataDir === undefined) {
@@ -105,7 +107,7 @@ export async function startNestguard(o: NestguardOptions = {}): Promise<Nestguar
     HOME: process.env.HOME ?? tmpdir(),
     NESTGUARD_CONFIG: configFile,
     NESTGUARD_DATA_DIR: dataDir,
-    NESTGUARD_DNS_LISTEN: ipv6 ? `127.0.0.1:${dnsPort},[::1]:${dnsPort}` : `127.0.0.1:${dnsPort}`,
+    NESTGUARD_DNS_LISTEN: `${o.listenHost ?? '127.0.0.1'}:${dnsPort}${ipv6 ? `,[::1]:${dnsPort}` : ''}`,
     NESTGUARD_HTTP_LISTEN: `127.0.0.1:${httpPort}`,
     ...(o.upstreamPort !== undefined ? { NESTGUARD_UPSTREAMS: `udp://127.0.0.1:${o.upstreamPort}` } : {}),
     // the UDP path under test: CI runs the integration suite once per path
