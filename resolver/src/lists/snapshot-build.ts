@@ -18,8 +18,8 @@ export interface BuildSource {
   /** the cached copy to read */
   file: string;
   format: SourceFormat;
-  /** category mask every rule of this source carries */
-  mask: number;
+  /** category bit every rule of this source carries */
+  category: number;
 }
 
 export interface BuildJob {
@@ -75,7 +75,7 @@ export function buildSnapshot(job: BuildJob): BuildResult {
       continue;
     }
     builder.reserve(countLines(text));
-    stats[s.name] = compileSourceText(text, s.format, s.mask, job.maxRegex, builder);
+    stats[s.name] = compileSourceText(text, s.format, builder.setFor(s.category), job.maxRegex, builder);
   }
   return { tables: builder.build(), stats, errors };
 }
@@ -86,7 +86,9 @@ export function checkSource(job: CheckJob): CheckResult {
   const notText = notTextReason(job.body);
   if (notText !== null) return { error: `lists: ${job.name}: ${notText}` };
   const head = firstLines(job.body, CHECK_SAMPLE_LINES);
-  const stats = compileSourceText(head, job.format, 1, job.maxRegex, new MatcherBuilder());
+  const builder = new MatcherBuilder();
+  // only the counts matter here: any category will do
+  const stats = compileSourceText(head, job.format, builder.setFor(0), job.maxRegex, builder);
   const invalid = mostlyInvalidReason(stats);
   return { error: invalid === null ? null : `lists: ${job.name}: ${invalid}` };
 }
