@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // 2-core machine makes timing-sensitive assertions (TTL ageing, reload latency) flaky.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: false,

@@ -1,12 +1,11 @@
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load-config.js';
 import { parseHostPort } from './config/host-port.js';
 import { ResponseCache } from './cache/response-cache.js';
-import { consoleStatic } from './http/console-static.js';
-import { dohRoutes } from './http/doh-routes.js';
-import { healthRoutes } from './http/health-routes.js';
+import { buildApp, createAppServices, type AppServiceOptions } from './api/build-app.js';
+import { ensureFirstOwner } from './api/first-owner.js';
 import { ListManager } from './lists/list-manager.js';
 import { PolicyService } from './policy/policy-service.js';
 import { QueryHandler } from './server/query-handler.js';
@@ -43,6 +42,11 @@ export interface Running {
 export interface StartOptions {
   /** cluster workers serve DNS only: the primary runs the HTTP API, list refreshes and stats roll-up */
   http?: boolean;
+  /** the admin API's sessions, limits and public URLs */
+  api?: AppServiceOptions;
+  /** where the first owner's generated password is shown (default: stderr, never the log) */
+  terminal?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: StartOptions = {}): Promise<Running> {
@@ -94,23 +98,30 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   let consoleServed = false;
   const close = async () => {
     stopOutsideNotice();
+    // Queries waiting for upstreams are answered on the sockets they came from: stop reading
+    // new UDP queries, let the waiting ones finish (none waits longer than the resolve
+    // timeout), end any left with the upstreams' closing, and only then close the sockets.
+    for (const d of dns) if (d instanceof UdpListener) d.stopReading();
+    const drainUntil = Date.now() + config.upstream.resolve_timeout_ms;
+    while (handler.waitingCount > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 10));
+    await upstream.close();
+    await new Promise((r) => setImmediate(r));
     await Promise.allSettled(dns.map((d) => d.close()));
     if (http) await http.close().catch(() => undefined);
     policy.stop();
     lists.stop();
     stats.stop(); // the final flush: a graceful shutdown loses no count
-    await upstream.close();
     db.close();
   };
 
   try {
     for (const d of dns) await d.listen();
     if (opts.http !== false) {
-      // no request logging: it would write client addresses
-      http = Fastify({ logger: false, trustProxy: false });
-      dohRoutes(http, handler, policy);
-      healthRoutes(http, { cache, upstream, lists, handler });
-      consoleServed = await consoleStatic(http);
+      await ensureFirstOwner(db, opts.env ?? process.env, opts.terminal ?? ((line) => process.stderr.write(`${line}\n`)));
+      const services = createAppServices({ db, config, policy, lists, stats, cache, upstream, handler, log }, opts.api);
+      const built = await buildApp(services, { admin: true });
+      http = built.app;
+      consoleServed = built.console;
       const h = parseHostPort(config.http.listen);
       await http.listen({ host: h.host, port: h.port });
     }

@@ -33,6 +33,7 @@ export function handlerOptions(c: Config): HandlerOptions {
     staleAnswerTtl: c.cache.stale_answer_ttl,
     staleAnswerTimeoutMs: c.cache.stale_answer_timeout_ms,
     prefetch: c.cache.prefetch,
+    maxWaiting: c.upstream.max_waiting,
   };
 }
 

@@ -117,6 +117,8 @@ export const ConfigSchema = Type.Object(
         resolve_timeout_ms: Type.Integer({ minimum: 100, maximum: 60_000 }),
         // extra CA bundle (PEM) trusted for DoT/DoH upstreams, besides the system store
         tls_ca_file: Type.Optional(Type.String()),
+        // queries waiting for upstream answers at once; past it new ones get SERVFAIL
+        max_waiting: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
       },
       { additionalProperties: false },
     ),

@@ -27,7 +27,7 @@ export const DEFAULTS: Config = {
   http: { listen: '127.0.0.1:8080' },
   // Quad9 and Cloudflare for Families (malware blocking) over TLS; operators override.
   upstreams: ['tls://9.9.9.9:853#dns.quad9.net', 'tls://1.1.1.2:853#security.cloudflare-dns.com'],
-  upstream: { try_timeout_ms: 1200, resolve_timeout_ms: 3000 },
+  upstream: { try_timeout_ms: 1200, resolve_timeout_ms: 3000, max_waiting: 20_000 },
   cache: {
     max_entries: 200_000,
     max_bytes: 128 * 1024 * 1024,

@@ -17,7 +17,8 @@ const PAGE_CACHE = 'no-cache';
 /** paths that belong to the API or the resolver, never to the console */
 const NOT_CONSOLE = /^\/(api|dns-query|health|healthz|readyz|metrics)(\/|\?|$)/;
 
-function wantsPage(req: FastifyRequest): boolean {
+/** A browser asking for a console page the router knows (not an API path, not a missing asset). */
+export function wantsPage(req: FastifyRequest): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   if (NOT_CONSOLE.test(req.url)) return false;
   // a missing /assets/x.js is a real 404, not a page
@@ -30,7 +31,10 @@ export interface ConsoleStaticOptions {
   root?: string;
 }
 
-/** Registers the console, or nothing when it was not built (the API and DoH still serve). */
+/**
+ * Registers the console, or nothing when it was not built (the API and DoH still serve). The
+ * app's not-found handler answers client routes with `sendConsolePage` (see api/build-app.ts).
+ */
 export async function consoleStatic(app: FastifyInstance, opts: ConsoleStaticOptions = {}): Promise<boolean> {
   const root = opts.root ?? CONSOLE_DIR;
   if (!existsSync(join(root, 'index.html'))) return false;
@@ -45,9 +49,9 @@ export async function consoleStatic(app: FastifyInstance, opts: ConsoleStaticOpt
       reply.header('cache-control', path.includes(`${sep}assets${sep}`) ? ASSET_CACHE : PAGE_CACHE);
     },
   });
-  app.setNotFoundHandler((req: FastifyRequest, reply: FastifyReply) => {
-    if (wantsPage(req)) return reply.header('cache-control', PAGE_CACHE).type('text/html; charset=utf-8').sendFile('index.html');
-    return reply.code(404).send({ error: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` });
-  });
   return true;
+}
+
+export function sendConsolePage(reply: FastifyReply): FastifyReply {
+  return reply.header('cache-control', PAGE_CACHE).type('text/html; charset=utf-8').sendFile('index.html');
 }

@@ -21,6 +21,7 @@ export function healthRoutes(app: FastifyInstance, d: HealthDeps): void {
       status: upstreams.some((u) => u.healthy) ? 'ok' : 'degraded',
       upstreams,
       cache: { entries: d.cache.size, bytes: d.cache.bytes, ...d.cache.stats, inflight: d.handler.inflightCount },
+      waiting: { now: d.handler.waitingCount, max: d.handler.maxWaiting, refused: d.handler.waitingRefused },
       lists: d.lists.status(),
     };
   });

@@ -43,6 +43,8 @@ export interface HandlerOptions {
   /** answer stale after this long when the upstream is slow and a stale entry exists */
   staleAnswerTimeoutMs: number;
   prefetch: boolean;
+  /** client queries waiting for upstream answers at once; past it new ones get SERVFAIL */
+  maxWaiting: number;
 }
 
 /** A client (or internal) request waiting for an upstream answer: null = it failed. */
@@ -79,6 +81,10 @@ export class QueryHandler {
   sharedEntry: CacheEntry | null = null;
   /** true when the last `handle` call will answer later through the responder */
   wentAsync = false;
+  /** client queries waiting for an upstream answer now */
+  private waiting = 0;
+  /** queries answered SERVFAIL at once because `maxWaiting` were already waiting */
+  waitingRefused = 0;
   /** queries refused because their source is in no network, for the once-a-minute notice */
   readonly outside = new OutsideClients();
 
@@ -157,8 +163,11 @@ export class QueryHandler {
     // RFC 8767: an upstream that just failed for this name is not asked again for a while;
     // the stale answer goes out at once instead of after another full timeout
     if (stale !== null && now - stale.refreshFailedAt < STALE_RECHECK_MS) return this.replyStale(stale, msg, q, net, now, maxLen, !this.decision.allowRule);
-    this.wentAsync = true;
     const cnameCheck = !this.decision.allowRule;
+    // a flood of misses must cost SERVFAILs, not memory: each waiting query holds its packet
+    if (this.waiting >= this.opts.maxWaiting) return this.overloaded(msg, q, net, stale, now, maxLen, cnameCheck);
+    this.wentAsync = true;
+    this.waiting++;
     let answered = false;
     // RFC 8767 client response timer: a slow upstream must not hold a stale-able answer
     const timer = stale === null ? null : setTimeout(() => {
@@ -167,6 +176,7 @@ export class QueryHandler {
       responder.deliver(this.replyStale(stale, msg, this.later, net, Date.now(), maxLen, cnameCheck), ctx);
     }, this.opts.staleAnswerTimeoutMs);
     this.fetch(lowerQuestion(msg, 12, q.questionEnd), q.dnssecOk, q.checkingDisabled, performance.now() + this.opts.resolveTimeoutMs, (entry) => {
+      this.waiting--;
       if (timer !== null) clearTimeout(timer);
       const t = Date.now();
       if (entry === null) {
@@ -181,6 +191,14 @@ export class QueryHandler {
       else responder.deliver(errorResponse(msg, lq, RCODE_SERVFAIL), ctx);
     });
     return null;
+  }
+
+  /** Too many queries already wait for upstreams: the stale answer if there is one, else SERVFAIL. */
+  private overloaded(msg: Buffer, q: ParsedQuery, net: NetworkRuntime, stale: CacheEntry | null, now: number, maxLen: number, cnameCheck: boolean): Buffer {
+    this.waitingRefused++;
+    if (stale !== null) return this.replyStale(stale, msg, q, net, now, maxLen, cnameCheck);
+    net.counters.totals[Counter.UpstreamError]++;
+    return errorResponse(msg, q, RCODE_SERVFAIL);
   }
 
   /** The reply from a cache entry, unless `cnameCheck` and one of its CNAME targets is blocked
@@ -263,8 +281,11 @@ export class QueryHandler {
     };
     const e = this.cache.find(question, 0, question.length, false, false, now);
     if (e !== null && now <= e.expiresAt) return build(e, q, now, 0);
+    if (this.waiting >= this.opts.maxWaiting) return this.overloaded(msg, q, net, null, now, maxLen, false);
     this.wentAsync = true;
+    this.waiting++;
     this.fetch(question, false, false, performance.now() + this.opts.resolveTimeoutMs, (entry) => {
+      this.waiting--;
       parseQuery(msg, msg.length, this.later);
       const t = Date.now();
       if (entry !== null) return responder.deliver(build(entry, this.later, t, 0), ctx);
@@ -276,6 +297,7 @@ export class QueryHandler {
   }
 
   private prefetch(e: CacheEntry): void {
+    if (this.waiting >= this.opts.maxWaiting) return;
     e.prefetching = true;
     this.cache.stats.prefetches++;
     this.fetch(e.question, e.dnssecOk, e.checkingDisabled, performance.now() + this.opts.resolveTimeoutMs, (fresh) => {
@@ -328,5 +350,13 @@ export class QueryHandler {
 
   get inflightCount(): number {
     return this.inflight.size;
+  }
+
+  get waitingCount(): number {
+    return this.waiting;
+  }
+
+  get maxWaiting(): number {
+    return this.opts.maxWaiting;
   }
 }

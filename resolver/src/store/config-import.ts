@@ -4,12 +4,13 @@ import { parseCidr } from '../policy/cidr.js';
 import { networkProblems, policyProblems } from '../policy/policy-validation.js';
 import { announceConfigWrite } from './config-revision.js';
 import type { Db } from './database.js';
-import { networkOwningCidr, networkOwningToken, upsertNetwork } from './network-repository.js';
-import { policyIdByName, upsertPolicy } from './policy-repository.js';
+import { networkOwningCidr, networkOwningToken, releaseUndeclaredNetworks, upsertNetwork } from './network-repository.js';
+import { policyIdByName, releaseUndeclaredPolicies, upsertPolicy } from './policy-repository.js';
 
 // Configuration as code: the config file's policies and networks are written into the store at
-// start, upserted by name, all or nothing. Entries the file does not mention (made in the
-// console) are left alone, so the file and the console can share one store.
+// start, upserted by name, all or nothing, and marked origin 'config' (read-only through the
+// API). Entries the file does not mention (made in the console) are left alone, so the file and
+// the console can share one store.
 
 export interface ImportResult {
   policies: number;
@@ -53,6 +54,9 @@ export function importConfig(db: Db, config: Pick<Config, 'policies' | 'networks
     const ids = new Map<string, number>();
     for (const p of config.policies) ids.set(p.name, upsertPolicy(db, p));
     for (const n of canonical) upsertNetwork(db, n, ids.get(n.policy) ?? policyIdByName(db, n.policy)!);
+    // what the file stopped declaring is no longer provisioned: the API may edit it now
+    releaseUndeclaredPolicies(db, config.policies.map((p) => p.name));
+    releaseUndeclaredNetworks(db, canonical.map((n) => n.name));
     return { policies: config.policies.length, networks: canonical.length, warnings };
   }).immediate();
   announceConfigWrite(db);

@@ -28,12 +28,13 @@ export const DEFAULT_NETWORK: NetworkConfig = {
  * Creates the default policy and the "local" network when the store has no network at all.
  * Run after importing the config file, so a file that defines networks gets no extra one.
  * Returns true when it created them. An existing policy named "default" is kept as it is.
+ * Both are the operator's to edit through the API (origin 'api').
  */
 export function ensureDefaults(db: Db): boolean {
   const created = db.transaction(() => {
     if (networkCount(db) > 0) return false;
-    const policyId = policyIdByName(db, DEFAULT_POLICY.name) ?? upsertPolicy(db, DEFAULT_POLICY);
-    upsertNetwork(db, { ...DEFAULT_NETWORK, cidrs: DEFAULT_NETWORK.cidrs!.map((c) => parseCidr(c)!.text) }, policyId);
+    const policyId = policyIdByName(db, DEFAULT_POLICY.name) ?? upsertPolicy(db, DEFAULT_POLICY, 'api');
+    upsertNetwork(db, { ...DEFAULT_NETWORK, cidrs: DEFAULT_NETWORK.cidrs!.map((c) => parseCidr(c)!.text) }, policyId, 'api');
     return true;
   }).immediate();
   if (created) announceConfigWrite(db);
