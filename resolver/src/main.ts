@@ -53,21 +53,27 @@ async function main(): Promise<void> {
     return;
   }
 
-  const running = await startNestguard(loaded, log);
-  const summary = startupSummary(loaded, running);
-  // a person reads the lines; a collector gets the same facts as fields
-  if (pretty) log.info(summary.text);
-  else log.info(summary.fields, summary.text);
+  // the signal handlers come before the start, which takes a while (lists, the first owner
+  // account): a SIGHUP or SIGTERM in that time must not kill the process unflushed
+  const starting = startNestguard(loaded, log);
   // SIGHUP: read the configuration again and apply it, lists re-read (operators, and the
   // benchmark's reload run); a bad file is reported and the running configuration stays
   process.on('SIGHUP', () => {
-    running.reloader.reload('SIGHUP').catch((err: unknown) => log.error({ err }, 'config: reload failed; the running configuration stays'));
+    starting
+      .then((running) => running.reloader.reload('SIGHUP'))
+      .catch((err: unknown) => log.error({ err }, 'config: reload failed; the running configuration stays'));
   });
   closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'nestguard: fatal error, shutting down');
     else log.info({ signal }, 'nestguard: shutting down');
-    await running.close();
+    const running = await starting.catch(() => null);
+    await running?.close();
   });
+  const running = await starting;
+  const summary = startupSummary(loaded, running);
+  // a person reads the lines; a collector gets the same facts as fields
+  if (pretty) log.info(summary.text);
+  else log.info(summary.fields, summary.text);
 }
 
 main().catch((err: unknown) => {

@@ -33,7 +33,7 @@ beforeAll(async () => { up = await startAuthUpstream(); });
 afterAll(async () => { await up?.stop(); });
 
 describe('CLI tools', () => {
-  for (const tool of ['lists', 'report']) {
+  for (const tool of ['lists', 'report', 'admin']) {
     it(`npm run ${tool} -- --help answers at once, without compiling`, async () => {
       // npm test has just built; a second build here would take several seconds
       const r = await npmRun([tool, '--', '--help']);
@@ -56,10 +56,21 @@ describe('CLI tools', () => {
     }
   });
 
+  it('the admin example works as printed on a fresh install', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nestguard-fresh-'));
+    removeOnExit(dataDir);
+    const help = (await npmRun(['admin', '--', '--help'])).stdout;
+    for (const ex of examples(help)) {
+      const r = await npmRun(ex, { NESTGUARD_DATA_DIR: dataDir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^no admins yet/);
+    }
+  });
+
   it('the report example works as printed on a fresh install (embedded defaults, after one start)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'nestguard-fresh-'));
     removeOnExit(dataDir);
-    const ng = await startNestguard({ config: '', dataDir, upstreamPort: up.port });
+    const ng = await startNestguard({ config: '', dataDir, upstreamPort: up.port, waitForHttp: true });
     expect((await query({ port: ng.dnsPort, name: 'pornhub.com' })).rcode).toBe('NXDOMAIN');
     expect(await ng.stop()).toBe(0);
     const help = (await npmRun(['report', '--', '--help'])).stdout;
