@@ -115,13 +115,18 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   };
 
   try {
-    for (const d of dns) await d.listen();
+    // the HTTP app is built (and the first owner made) before any socket opens: once DNS
+    // answers, everything else is ready within one listen call
     if (opts.http !== false) {
       await ensureFirstOwner(db, opts.env ?? process.env, opts.terminal ?? ((line) => process.stderr.write(`${line}\n`)));
       const services = createAppServices({ db, config, policy, lists, stats, cache, upstream, handler, log }, opts.api);
       const built = await buildApp(services, { admin: true });
       http = built.app;
       consoleServed = built.console;
+      await http.ready();
+    }
+    for (const d of dns) await d.listen();
+    if (http) {
       const h = parseHostPort(config.http.listen);
       await http.listen({ host: h.host, port: h.port });
     }
