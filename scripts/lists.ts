@@ -5,6 +5,7 @@ import { runInNewContext } from 'node:vm';
 import { DEFAULTS } from '../resolver/src/config/load-config.js';
 import { CompiledMatcher } from '../resolver/src/lists/domain-matcher.js';
 import { fetchList, isUrl, readLocalList } from '../resolver/src/lists/list-fetcher.js';
+import { mostlyInvalidReason, notTextReason, printable } from '../resolver/src/lists/list-text.js';
 import { MatcherBuilder } from '../resolver/src/lists/matcher-builder.js';
 import type { ListFormatName } from '../resolver/src/lists/rule-types.js';
 import { compileSourceText } from '../resolver/src/lists/source-compiler.js';
@@ -25,7 +26,8 @@ usage: npm run lists -- check FILE|URL [options]
   -h, --help          this help
 
 Prints the format, rule counts, skipped and invalid lines (with line numbers), the load
-time and the memory the compiled list takes.
+time, the memory the compiled list takes, and the verdict: exit code 1 when Nestguard would
+refuse this copy (not text, or mostly invalid lines).
 
 example (works on a fresh install):
   npm run lists -- check blocklists/default/adult.txt
@@ -49,7 +51,8 @@ function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-async function check(target: string, format: ListFormatName | 'auto', maxRegex: number): Promise<void> {
+/** Checks one list; resolves with the exit code (1: Nestguard would refuse this copy). */
+async function check(target: string, format: ListFormatName | 'auto', maxRegex: number): Promise<number> {
   const { fetch_timeout_ms: timeoutMs, max_bytes: maxBytes } = DEFAULTS.lists;
   let body: Buffer;
   if (isUrl(target)) {
@@ -58,6 +61,12 @@ async function check(target: string, format: ListFormatName | 'auto', maxRegex: 
     body = r.body;
   } else {
     body = await readLocalList(resolve(target), maxBytes);
+  }
+  const notText = notTextReason(body);
+  if (notText !== null) {
+    console.log(`source:      ${printable(target)}`);
+    console.log(`verdict:     refused: ${notText}`);
+    return 1;
   }
   const gc = collector();
   gc();
@@ -72,17 +81,20 @@ async function check(target: string, format: ListFormatName | 'auto', maxRegex: 
   gc();
   const mem = process.memoryUsage();
 
-  console.log(`source:      ${target}`);
+  console.log(`source:      ${printable(target)}`);
   console.log(`format:      ${stats.format}${format === 'auto' ? ' (detected)' : ''}`);
   console.log(`rules:       block ${stats.block}, allow ${stats.allow}, important ${stats.important}, regex ${stats.regex}` +
     (stats.regexOverCap ? ` (+${stats.regexOverCap} over --max-regex ${maxRegex})` : ''));
   console.log(`entries:     ${matcher.size} distinct in the compiled table`);
   console.log(`skipped:     ${stats.skipped}`);
-  for (const [reason, n] of Object.entries(stats.skippedByReason).sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(8)}  ${reason}`);
+  for (const [reason, n] of Object.entries(stats.skippedByReason).sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(8)}  ${printable(reason)}`);
   console.log(`invalid:     ${stats.invalid}${stats.invalid > stats.invalidSample.length ? ` (first ${stats.invalidSample.length} shown)` : ''}`);
   for (const i of stats.invalidSample) console.log(`  line ${i.line}: ${i.reason}: ${i.text}`);
   console.log(`load time:   ${ms.toFixed(0)} ms`);
   console.log(`memory:      RSS ${mb(mem.rss - rss0)} (now ${mb(mem.rss)}), heap ${mb(mem.heapUsed - heap0)}`);
+  const invalid = mostlyInvalidReason(stats);
+  console.log(`verdict:     ${invalid === null ? 'accepted' : `refused: ${invalid}`}`);
+  return invalid === null ? 0 : 1;
 }
 
 async function main(): Promise<void> {
@@ -105,14 +117,15 @@ async function main(): Promise<void> {
   if (cmd !== 'check') usage(cmd === undefined ? 'say what to do: check FILE|URL' : `unknown command "${cmd}" (the command is check)`);
   if (!target) usage('check needs a FILE or URL');
   if (extra.length) usage(`unexpected argument "${extra[0]}"`);
-  const format = values.format ?? 'auto';
+  const format = (values.format ?? 'auto') as ListFormatName | 'auto';
   if (!FORMATS.includes(format)) usage(`--format must be one of ${FORMATS.join(', ')}, not "${format}"`);
   const maxRegexText = values['max-regex'] ?? String(DEFAULTS.lists.max_regex);
   if (!/^\d+$/.test(maxRegexText)) usage(`--max-regex takes a whole number, not "${maxRegexText}"`);
-  await check(target, format as ListFormatName | 'auto', Number(maxRegexText));
+  const maxRegex = Number(maxRegexText);
+  process.exitCode = await check(target, format, maxRegex);
 }
 
 main().catch((e: Error) => {
-  console.error(e.message);
+  console.error(printable(e.message));
   process.exit(1);
 });

@@ -230,6 +230,9 @@ export class ListManager {
           return;
         }
       }
+      // a copy that is not a list never replaces the last good one
+      const checked = await this.runner.run({ kind: 'check', name: row.name, body, format: row.format, maxRegex: this.o.config.lists.max_regex });
+      if (checked.error !== null) throw new Error(`${checked.error}${current ? '; the last good copy stays' : ''}`);
       const sha256 = await this.cache.write(row.name, body);
       this.verified.set(row.name, sha256);
       this.store.recordSuccess(row.name, at, { etag, lastModified, sha256, bytes: body.length });

@@ -1,4 +1,5 @@
 import { detectFormat, parseMixedLines, parseText } from './list-format.js';
+import { printable } from './list-text.js';
 import type { MatcherBuilder } from './matcher-builder.js';
 import { RuleAction, type InvalidLine, type ListFormatName, type RuleScope, type RuleSink } from './rule-types.js';
 
@@ -59,7 +60,7 @@ class BuilderSink implements RuleSink {
 
   invalid(line: number, text: string, reason: string): void {
     this.stats.invalid++;
-    if (this.stats.invalidSample.length < this.sampleCap) this.stats.invalidSample.push({ line, text: text.slice(0, 200), reason });
+    if (this.stats.invalidSample.length < this.sampleCap) this.stats.invalidSample.push({ line, text: printable(text.slice(0, 200)), reason: printable(reason) });
   }
 }
 
