@@ -20,7 +20,7 @@ const BYPASS = 1 << categories.bit('bypass')!;
 
 function mask(m: DomainMatcher, name: string): number {
   const w = WireName.fromText(name);
-  return m.blockedMask(w.buf, w.labelOffsets, w.labelCount);
+  return m.match(w.buf, w.labelOffsets, w.labelCount)[0];
 }
 
 /** A list host on loopback: serves `body` with an ETag, answers 304 to a matching validator. */

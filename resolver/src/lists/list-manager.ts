@@ -248,14 +248,8 @@ export class ListManager {
     const rows = this.store.all().filter((r) => r.enabled && r.contentSha256 !== null && this.verified.get(r.name) === r.contentSha256);
     const key = JSON.stringify(rows.map((r) => [r.name, r.contentSha256, r.category, r.format]));
     if (key === this.builtKey) return;
-    const sources: BuildSource[] = [];
-    for (const r of rows) {
-      try {
-        sources.push({ name: r.name, file: this.cache.fileFor(r.name), format: r.format, mask: 1 << categories.add(r.category) });
-      } catch (e) {
-        this.store.recordError(r.name, new Date().toISOString(), (e as Error).message);
-      }
-    }
+    categories.allocate(this.o.db, rows.map((r) => r.category));
+    const sources: BuildSource[] = rows.map((r) => ({ name: r.name, file: this.cache.fileFor(r.name), format: r.format, category: categories.bit(r.category)! }));
     const t0 = performance.now();
     const result = await this.runner.run({ kind: 'build', sources, maxRegex: this.o.config.lists.max_regex });
     if (this.stopped) return;

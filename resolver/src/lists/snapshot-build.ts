@@ -18,8 +18,8 @@ export interface BuildSource {
   /** the cached copy to read */
   file: string;
   format: SourceFormat;
-  /** category mask every rule of this source carries */
-  mask: number;
+  /** category bit every rule of this source carries */
+  category: number;
 }
 
 export interface BuildJob {
@@ -75,7 +75,7 @@ export function buildSnapshot(job: BuildJob): BuildResult {
       continue;
     }
     builder.reserve(countLines(text));
-    stats[s.name] = compileSourceText(text, s.format, s.mask, job.maxRegex, builder);
+    stats[s.name] = compileSourceText(text, s.format, builder.setFor(s.category), job.maxRegex, builder);
   }
   return { tables: builder.build(), stats, errors };
 }
