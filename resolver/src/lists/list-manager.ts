@@ -23,6 +23,12 @@ export interface ListManagerOptions {
   logger: Logger;
   /** first retry delay for a failing URL within one refresh */
   fetchBackoffMs?: number;
+  /**
+   * false in a cluster worker: another process (the primary) owns the sources, their
+   * downloads and disk copies; this one only builds its snapshot from those copies, at start
+   * and on every refresh (see `followCopies`)
+   */
+  fetch?: boolean;
 }
 
 export interface ListSourceStatus extends ListSourceRow {
@@ -81,6 +87,7 @@ export class ListManager {
   /** Imports declared sources, serves the disk copies (fetching only what is missing or
    *  corrupted), and resolves once the first snapshot is live. */
   async start(): Promise<void> {
+    if (this.o.fetch === false) return this.followCopies();
     this.importDeclared();
     const rows = this.store.all().filter((r) => r.enabled);
     // Serve at once from what is on this machine (local files, copies kept from earlier
@@ -112,6 +119,10 @@ export class ListManager {
    * every source. The data directory stays the one the manager started with.
    */
   async reconfigure(config: Config, baseDir: string): Promise<void> {
+    if (this.o.fetch === false) {
+      this.o = { ...this.o, config: { ...config, data_dir: this.o.config.data_dir }, baseDir };
+      return this.followCopies();
+    }
     await this.serialize(async () => {
       this.o = { ...this.o, config: { ...config, data_dir: this.o.config.data_dir }, baseDir };
       this.importDeclared();
@@ -121,6 +132,7 @@ export class ListManager {
 
   /** Re-fetches one source (or every enabled one) and rebuilds the snapshot if anything changed. */
   refresh(name?: string): Promise<void> {
+    if (this.o.fetch === false) return this.followCopies();
     return this.serialize(async () => {
       let rows: ListSourceRow[];
       if (name === undefined) rows = this.store.all().filter((r) => r.enabled);
@@ -132,6 +144,21 @@ export class ListManager {
       await Promise.all(rows.map((r) => this.updateCopy(r, true)));
       await this.rebuild();
       for (const r of name === undefined ? this.store.all() : [this.store.get(name)!]) this.schedule(r);
+    });
+  }
+
+  /**
+   * Builds the snapshot from the disk copies the sources' owner wrote, as they are now: no
+   * download, no write, no schedule. A copy that does not verify is left out until it does.
+   */
+  followCopies(): Promise<void> {
+    return this.serialize(async () => {
+      for (const r of this.store.all().filter((x) => x.enabled)) {
+        const check = await this.cache.verify(r.name);
+        if (check.ok && check.sha256 === r.contentSha256) this.verified.set(r.name, check.sha256);
+        else this.verified.delete(r.name);
+      }
+      await this.rebuild();
     });
   }
 

@@ -130,11 +130,15 @@ export class StatsRecorder {
     return this.domains.dropped + this.recent.dropped;
   }
 
-  /** Rolls up once, then flushes on the interval (and at every UTC hour boundary) and rolls up hourly. */
-  start(): void {
+  /**
+   * Rolls up once, then flushes on the interval (and at every UTC hour boundary) and rolls up
+   * hourly. `rollUp` false (a cluster worker): flushes only, the primary rolls up for all.
+   */
+  start(rollUp = true): void {
     if (this.stopped) throw new Error('stats: recorder already stopped');
-    this.runRollUp();
+    if (rollUp) this.runRollUp();
     this.scheduleFlush();
+    if (!rollUp) return;
     this.rollUpTimer = setInterval(() => this.runRollUp(), ROLL_UP_EVERY_MS);
     this.rollUpTimer.unref();
   }
