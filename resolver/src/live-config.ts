@@ -34,6 +34,14 @@ export function handlerOptions(c: Config): HandlerOptions {
     staleAnswerTimeoutMs: c.cache.stale_answer_timeout_ms,
     prefetch: c.cache.prefetch,
     maxWaiting: c.upstream.max_waiting,
+    // read once, when the handler is built (dns.* needs a restart)
+    rateLimit: {
+      ratelimit: c.dns.ratelimit,
+      slip: c.dns.ratelimit_slip,
+      ipv4Prefix: c.dns.ratelimit_ipv4_prefix,
+      ipv6Prefix: c.dns.ratelimit_ipv6_prefix,
+      exempt: c.dns.ratelimit_exempt,
+    },
   };
 }
 

@@ -104,6 +104,12 @@ export const ConfigSchema = Type.Object(
         tcp_max_connections: Type.Integer({ minimum: 1, maximum: 100_000 }),
         // a Node cluster of this many workers sharing the listening sockets (0 = one process)
         workers: Type.Integer({ minimum: 0, maximum: 64 }),
+        // response rate limiting of UDP answers per client prefix (0 = off), against reflection
+        ratelimit: Type.Integer({ minimum: 0, maximum: 10_000_000 }),
+        ratelimit_slip: Type.Integer({ minimum: 0, maximum: 100 }),
+        ratelimit_ipv4_prefix: Type.Integer({ minimum: 8, maximum: 32 }),
+        ratelimit_ipv6_prefix: Type.Integer({ minimum: 16, maximum: 128 }),
+        ratelimit_exempt: Type.Array(Type.String()),
       },
       { additionalProperties: false },
     ),

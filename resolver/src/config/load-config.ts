@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { knownCategories } from '../lists/known-categories.js';
+import { parseCidr } from '../policy/cidr.js';
 import type { PolicyProblem } from '../policy/compiled-policy.js';
 import { networkProblems, policyProblems, unknownCategoryProblems } from '../policy/policy-validation.js';
 import { parseUpstreamUrl } from '../upstream/upstream-url.js';
@@ -23,6 +24,12 @@ export const DEFAULTS: Config = {
     tcp_idle_timeout_ms: 10_000,
     tcp_max_connections: 1000,
     workers: 0,
+    ratelimit: 1000,
+    ratelimit_slip: 2,
+    ratelimit_ipv4_prefix: 24,
+    ratelimit_ipv6_prefix: 56,
+    // the machine itself (health checks, a local forwarder, benchmarks) is never limited
+    ratelimit_exempt: ['127.0.0.0/8', '::1/128'],
   },
   http: { listen: '127.0.0.1:8080' },
   // Quad9 and Cloudflare for Families (malware blocking) over TLS; operators override.
@@ -87,6 +94,9 @@ const ANY_POLICY: ReadonlySet<string> = { has: () => true } as unknown as Readon
 function semanticProblems(c: Config, baseDir: string, p: ConfigProblems): void {
   const arr = <T>(v: T[] | undefined): T[] => (Array.isArray(v) ? v : []);
   arr(c.dns?.listen).forEach((l, i) => guarded(p, `dns.listen[${i}]`, () => parseHostPort(l)));
+  arr(c.dns?.ratelimit_exempt).forEach((r, i) => guarded(p, `dns.ratelimit_exempt[${i}]`, () => {
+    if (parseCidr(r) === null) throw new Error(`not an address range: "${r}"`);
+  }));
   guarded(p, 'http.listen', () => parseHostPort(c.http.listen));
   arr(c.upstreams).forEach((u, i) => guarded(p, `upstreams[${i}]`, () => parseUpstreamUrl(u)));
   if (!p.has('cache') && c.cache.min_ttl > c.cache.max_ttl) p.add('cache.min_ttl', `${c.cache.min_ttl} exceeds cache.max_ttl (${c.cache.max_ttl})`);

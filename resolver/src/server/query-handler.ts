@@ -8,11 +8,12 @@ import { analyseResponse } from '../dns/response-info.js';
 import type { WireName } from '../dns/wire-name.js';
 import {
   CLASS_IN, ParsedQuery, ParseStatus, parseQuery,
-  RCODE_BADVERS, RCODE_FORMERR, RCODE_NOTIMP, RCODE_REFUSED, RCODE_SERVFAIL, TYPE_ANY,
+  RCODE_BADVERS, RCODE_FORMERR, RCODE_NOERROR, RCODE_NOTIMP, RCODE_REFUSED, RCODE_SERVFAIL, TYPE_ANY,
 } from '../dns/wire.js';
 import { categories } from '../lists/categories.js';
 import { Action, Decision, type NetworkRuntime, type PolicyEngine } from '../policy/policy-types.js';
 import { Counter, countBlock, type NetworkCounters } from '../stats/network-counters.js';
+import { ResponseRateLimiter, RrlVerdict, type RateLimitOptions } from './response-rate-limit.js';
 import { OutsideClients } from './outside-clients.js';
 
 // The query path, in the order ARCHITECTURE.md gives it:
@@ -45,6 +46,8 @@ export interface HandlerOptions {
   prefetch: boolean;
   /** client queries waiting for upstream answers at once; past it new ones get SERVFAIL */
   maxWaiting: number;
+  /** response rate limiting of UDP answers per client prefix; absent or 0 = off */
+  rateLimit?: RateLimitOptions;
 }
 
 /** A client (or internal) request waiting for an upstream answer: null = it failed. */
@@ -87,6 +90,8 @@ export class QueryHandler {
   waitingRefused = 0;
   /** queries refused because their source is in no network, for the once-a-minute notice */
   readonly outside = new OutsideClients();
+  /** UDP answers per client prefix (RRL), null when off */
+  readonly rateLimiter: ResponseRateLimiter | null;
 
   constructor(
     private readonly policy: PolicyEngine,
@@ -95,7 +100,9 @@ export class QueryHandler {
     private readonly stats: StatsSink,
     private readonly opts: HandlerOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.rateLimiter = opts.rateLimit && opts.rateLimit.ratelimit > 0 ? new ResponseRateLimiter(opts.rateLimit) : null;
+  }
 
   /**
    * Handles one query. Returns the reply to send now, or null when there is nothing to send
@@ -113,6 +120,16 @@ export class QueryHandler {
       return errorResponse(msg, q, st === ParseStatus.NotImp ? RCODE_NOTIMP : st === ParseStatus.BadVers ? RCODE_BADVERS : RCODE_FORMERR);
     }
     const net = typeof client === 'string' ? this.policy.networkForAddress(client) : client;
+    // RRL before any work: every UDP answer, a REFUSED one too, can be reflected at a victim
+    if (maxUdp !== 0 && this.rateLimiter !== null && typeof client === 'string') {
+      const verdict = this.rateLimiter.check(client, Date.now());
+      if (verdict !== RrlVerdict.Answer) {
+        const t = net === null ? this.stats.unmatched.totals : net.counters.totals;
+        t[Counter.Total]++;
+        t[Counter.RateLimited]++;
+        return verdict === RrlVerdict.Slip ? truncatedResponse(msg, q, RCODE_NOERROR) : null;
+      }
+    }
     if (net === null) {
       const u = this.stats.unmatched.totals;
       u[Counter.Total]++;

@@ -9,9 +9,11 @@ export const enum Counter {
   CacheHit = 3,
   UpstreamError = 4,
   Refused = 5,
+  /** UDP answers over the client prefix's rate limit: sent truncated or dropped */
+  RateLimited = 6,
 }
-export const COUNTER_COUNT = 6;
-export const COUNTER_NAMES = ['total', 'blocked', 'rewritten', 'cache_hits', 'upstream_errors', 'refused'] as const;
+export const COUNTER_COUNT = 7;
+export const COUNTER_NAMES = ['total', 'blocked', 'rewritten', 'cache_hits', 'upstream_errors', 'refused', 'rate_limited'] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];
 
 /** Category bit indexes are 0..31 (see lists/categories.ts). */
