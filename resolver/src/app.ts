@@ -42,8 +42,13 @@ export interface Running {
 }
 
 export interface StartOptions {
-  /** cluster workers serve DNS only: the primary runs the HTTP API, list refreshes and stats roll-up */
-  http?: boolean;
+  /**
+   * `all` (one process, the default) runs everything. A cluster splits it: each `worker`
+   * serves DNS only (its snapshot built from the lists' disk copies, its counts flushed);
+   * the `primary` runs the HTTP API (DoH included), list downloads and the stats roll-up,
+   * and no DNS listener.
+   */
+  role?: 'all' | 'primary' | 'worker';
   /** the admin API's sessions, limits and public URLs */
   api?: AppServiceOptions;
   /** where the first owner's generated password is shown (default: stderr, never the log) */
@@ -55,7 +60,8 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   const { config } = loaded;
   const db = openDatabase(join(config.data_dir, DB_FILE_NAME));
 
-  const lists = new ListManager({ sources: new ListSourceRepository(db), config, baseDir: loaded.baseDir, logger: log.child({ stage: 'lists' }) });
+  const role = opts.role ?? 'all';
+  const lists = new ListManager({ sources: new ListSourceRepository(db), config, baseDir: loaded.baseDir, logger: log.child({ stage: 'lists' }), fetch: role !== 'worker' });
   const stats = new StatsRecorder(db, {
     ...statsOptionsFromConfig(config.stats),
     onError: (err) => log.error({ err, stage: 'stats' }, 'stats: flush failed; counts kept for the next try'),
@@ -76,7 +82,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     throw err;
   }
   await lists.start();
-  stats.start();
+  stats.start(role !== 'worker');
   policy.start();
 
   const effective = { ...config, ...effectiveSettings(db, config) };
@@ -89,7 +95,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   registerConfigSteps(reloader, { db, lists, cache, upstream, handler: timers, log });
 
   const dns: Array<UdpListener | TcpListener> = [];
-  for (const l of config.dns.listen) {
+  for (const l of role === 'primary' ? [] : config.dns.listen) {
     const addr = parseHostPort(l);
     dns.push(new UdpListener(addr, handler, config.dns.udp_payload_max, log));
     dns.push(new TcpListener(addr, handler, { idleTimeoutMs: config.dns.tcp_idle_timeout_ms, maxConnections: config.dns.tcp_max_connections }, log));
@@ -120,7 +126,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   try {
     // the HTTP app is built (and the first owner made) before any socket opens: once DNS
     // answers, everything else is ready within one listen call
-    if (opts.http !== false) {
+    if (role !== 'worker') {
       await ensureFirstOwner(db, opts.env ?? process.env, opts.terminal ?? ((line) => process.stderr.write(`${line}\n`)));
       const services = createAppServices({ db, config, policy, lists, stats, cache, upstream, handler, log }, opts.api);
       const built = await buildApp(services, { admin: true });

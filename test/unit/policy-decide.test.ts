@@ -23,7 +23,7 @@ const bit = (c: string) => categories.bit(c)!;
 
 function listMatcher(byCategory: Record<string, string[]>): DomainMatcher {
   const b = new MatcherBuilder();
-  for (const [cat, names] of Object.entries(byCategory)) compileMixedLines(names, 1 << categories.add(cat), 100, b);
+  for (const [cat, names] of Object.entries(byCategory)) compileMixedLines(names, b.setFor(bit(cat)), 100, b);
   return new CompiledMatcher(b.build());
 }
 

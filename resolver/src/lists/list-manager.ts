@@ -23,6 +23,12 @@ export interface ListManagerOptions {
   logger: Logger;
   /** first retry delay for a failing URL within one refresh */
   fetchBackoffMs?: number;
+  /**
+   * false in a cluster worker: another process (the primary) owns the sources, their
+   * downloads and disk copies; this one only builds its snapshot from those copies, at start
+   * and on every refresh (see `followCopies`)
+   */
+  fetch?: boolean;
 }
 
 export interface ListSourceStatus extends ListSourceRow {
@@ -89,6 +95,7 @@ export class ListManager {
   /** Imports declared sources, serves the disk copies (fetching only what is missing or
    *  corrupted), and resolves once the first snapshot is live. */
   async start(): Promise<void> {
+    if (this.o.fetch === false) return this.followCopies();
     this.importDeclared();
     const rows = this.store.all().filter((r) => r.enabled);
     // Serve at once from what is on this machine (local files, copies kept from earlier
@@ -120,6 +127,10 @@ export class ListManager {
    * every source. The data directory stays the one the manager started with.
    */
   async reconfigure(config: Config, baseDir: string): Promise<void> {
+    if (this.o.fetch === false) {
+      this.o = { ...this.o, config: { ...config, data_dir: this.o.config.data_dir }, baseDir };
+      return this.followCopies();
+    }
     await this.serialize(async () => {
       this.o = { ...this.o, config: { ...config, data_dir: this.o.config.data_dir }, baseDir };
       this.importDeclared();
@@ -132,6 +143,7 @@ export class ListManager {
    * `progress` hears each fetched source and the compile (the admin API's refresh progress).
    */
   refresh(name?: string, progress?: (p: RefreshProgress) => void): Promise<void> {
+    if (this.o.fetch === false) return this.followCopies();
     return this.serialize(async () => {
       let rows: ListSourceRow[];
       if (name === undefined) rows = this.store.all().filter((r) => r.enabled);
@@ -169,6 +181,21 @@ export class ListManager {
       }
       await this.rebuild();
       for (const r of this.store.all()) this.schedule(r);
+    });
+  }
+
+  /**
+   * Builds the snapshot from the disk copies the sources' owner wrote, as they are now: no
+   * download, no write, no schedule. A copy that does not verify is left out until it does.
+   */
+  followCopies(): Promise<void> {
+    return this.serialize(async () => {
+      for (const r of this.store.all().filter((x) => x.enabled)) {
+        const check = await this.cache.verify(r.name);
+        if (check.ok && check.sha256 === r.contentSha256) this.verified.set(r.name, check.sha256);
+        else this.verified.delete(r.name);
+      }
+      await this.rebuild();
     });
   }
 
@@ -267,6 +294,9 @@ export class ListManager {
           return;
         }
       }
+      // a copy that is not a list never replaces the last good one
+      const checked = await this.runner.run({ kind: 'check', name: row.name, body, format: row.format, maxRegex: this.o.config.lists.max_regex });
+      if (checked.error !== null) throw new Error(`${checked.error}${current ? '; the last good copy stays' : ''}`);
       const sha256 = await this.cache.write(row.name, body);
       this.verified.set(row.name, sha256);
       this.store.recordSuccess(row.name, at, { etag, lastModified, sha256, bytes: body.length });
@@ -282,14 +312,8 @@ export class ListManager {
     const rows = this.store.all().filter((r) => r.enabled && r.contentSha256 !== null && this.verified.get(r.name) === r.contentSha256);
     const key = JSON.stringify(rows.map((r) => [r.name, r.contentSha256, r.category, r.format]));
     if (key === this.builtKey) return;
-    const sources: BuildSource[] = [];
-    for (const r of rows) {
-      try {
-        sources.push({ name: r.name, file: this.cache.fileFor(r.name), format: r.format, mask: 1 << categories.add(r.category) });
-      } catch (e) {
-        this.store.recordError(r.name, new Date().toISOString(), (e as Error).message);
-      }
-    }
+    categories.allocate((names) => this.store.categoryBits(names), rows.map((r) => r.category));
+    const sources: BuildSource[] = rows.map((r) => ({ name: r.name, file: this.cache.fileFor(r.name), format: r.format, category: categories.bit(r.category)! }));
     const t0 = performance.now();
     const result = await this.runner.run({ kind: 'build', sources, maxRegex: this.o.config.lists.max_regex });
     if (this.stopped) return;

@@ -48,4 +48,6 @@ export interface ListSourceStore {
   recordUnchanged(name: string, at: string): void;
   recordError(name: string, at: string, error: string): void;
   recordStats(name: string, s: SourceStats): void;
+  /** Every category's persisted bit, giving `names` one first if they have none. */
+  categoryBits(names: Iterable<string>): Map<string, number>;
 }

@@ -1,6 +1,7 @@
 import type { DeclaredSource, ListSourceRow, ListSourceStore, SourceFormat, SourceOrigin } from '../lists/list-source-types.js';
 import type { InvalidLine } from '../lists/rule-types.js';
 import type { SourceStats } from '../lists/source-compiler.js';
+import { allocateCategoryBits } from './category-bit-repository.js';
 import type { Db } from './database.js';
 
 // The list_sources table (migration 002): declared sources and their refresh state. Sources
@@ -89,6 +90,10 @@ export class ListSourceRepository implements ListSourceStore {
     this.db.prepare(`UPDATE list_sources SET detected_format = ?, entries_block = ?, entries_allow = ?, entries_important = ?,
       entries_regex = ?, regex_over_cap = ?, skipped_count = ?, invalid_count = ?, invalid_sample = ? WHERE name = ?`)
       .run(s.format, s.block, s.allow, s.important, s.regex, s.regexOverCap, s.skipped, s.invalid, JSON.stringify(s.invalidSample), name);
+  }
+
+  categoryBits(names: Iterable<string>): Map<string, number> {
+    return allocateCategoryBits(this.db, names);
   }
 
   /** A source the admin API declares; the name must be free. Returns its id. */
