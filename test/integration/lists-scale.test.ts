@@ -8,6 +8,7 @@ import { WireName } from '../../resolver/src/dns/wire-name.js';
 import { categories } from '../../resolver/src/lists/categories.js';
 import { CompiledMatcher, type DomainMatcher } from '../../resolver/src/lists/domain-matcher.js';
 import { ListManager } from '../../resolver/src/lists/list-manager.js';
+import { ListSourceRepository } from '../../resolver/src/store/list-source-repository.js';
 import { openDatabase } from '../../resolver/src/store/database.js';
 
 // One million distinct names: the table must stay within the memory budget and the load
@@ -40,7 +41,7 @@ describe('lists: 1M-domain snapshot', () => {
     const file = listFile();
     config.blocklists = [{ name: 'million', category: 'malware', source: file, format: 'domains' }];
     const db = openDatabase(join(dir, 'data', 'db.sqlite'));
-    const m = new ListManager({ db, config, baseDir: dir, logger: pino({ level: 'silent' }) });
+    const m = new ListManager({ sources: new ListSourceRepository(db), config, baseDir: dir, logger: pino({ level: 'silent' }) });
     const rss0 = process.memoryUsage().rss;
     const t0 = performance.now();
     await m.start();
