@@ -3,7 +3,7 @@ import tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { HostPort } from '../config/host-port.js';
 import type { NetworkRuntime } from '../policy/policy-types.js';
-import { DnsStreams, type StreamConn, type StreamLimits } from './dns-stream.js';
+import { closeStream, DnsStreams, listenStream, type StreamConn, type StreamLimits } from './dns-stream.js';
 import type { QueryHandler } from './query-handler.js';
 import type { TlsCertificates } from './tls-certificates.js';
 
@@ -74,14 +74,7 @@ export class DotListener {
   }
 
   listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(new Error(`dot: cannot listen on ${this.addr.host}:${this.addr.port}: ${err.message}`));
-      this.server.once('error', onError);
-      this.server.listen({ host: this.addr.host, port: this.addr.port, ipv6Only: this.addr.family === 6, exclusive: false }, () => {
-        this.server.off('error', onError);
-        resolve();
-      });
-    });
+    return listenStream(this.server, this.addr, 'dot');
   }
 
   get port(): number {
@@ -89,9 +82,6 @@ export class DotListener {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.streams.close();
-    });
+    return closeStream(this.server, this.streams);
   }
 }
