@@ -31,3 +31,7 @@ export function udpPath(mode: UdpMode): UdpPath {
 export function createUdpListener(path: UdpPath, addr: HostPort, handler: QueryHandler, opts: UdpListenOptions, log: Logger): UdpServing {
   return path.addon !== null ? new BatchedUdpListener(path.addon, addr, handler, opts, log) : new UdpListener(addr, handler, opts, log);
 }
+
+export function isUdpServing(d: unknown): d is UdpServing {
+  return d instanceof BatchedUdpListener || d instanceof UdpListener;
+}
