@@ -28,15 +28,39 @@ async function main(): Promise<void> {
   // roll-up (and migrates the store before any worker opens it); each worker serves DNS on
   // the sockets Node shares among them (UDP: one socket, every worker reads from it).
   const role = workers === 0 ? 'all' : cluster.isPrimary ? 'primary' : 'worker';
-  const running = await startNestguard(loaded, log, { role });
+  let stopping = false;
+  const workerProcesses = () => Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+  // the signal handlers come before the start, which takes a while (lists, the first owner
+  // account): a SIGHUP or SIGTERM in that time must not kill the process unflushed
+  const starting = startNestguard(loaded, log, { role });
+  // SIGHUP: read the configuration again and apply it, lists re-read (operators, and the
+  // benchmark's reload run); a bad file is reported and the running configuration stays
+  process.on('SIGHUP', () => {
+    starting
+      .then((running) => running.reloader.reload('SIGHUP'))
+      .catch((err: unknown) => log.error({ err }, 'config: reload failed; the running configuration stays'));
+    if (role === 'primary') for (const w of workerProcesses()) w.process.kill('SIGHUP');
+  });
+  closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ signal, err }) => {
+    if (err) log.error({ err }, 'nestguard: fatal error, shutting down');
+    else if (role !== 'worker') log.info({ signal }, 'nestguard: shutting down');
+    stopping = true;
+    // workers first: they answer what they still hold, then the primary flushes and closes
+    await Promise.all(workerProcesses().map((w) => new Promise<void>((resolve) => {
+      if (w.isDead()) return resolve();
+      w.once('exit', () => resolve());
+      w.process.kill('SIGTERM');
+    })));
+    const running = await starting.catch(() => null);
+    await running?.close();
+  });
+  const running = await starting;
   if (role !== 'worker') {
     const summary = startupSummary(loaded, running);
     // a person reads the lines; a collector gets the same facts as fields
     if (pretty) log.info(summary.text);
     else log.info(summary.fields, summary.text);
   }
-  let stopping = false;
-  const workerProcesses = () => Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
   if (role === 'primary') {
     log.info({ workers }, 'nestguard: starting workers');
     for (let i = 0; i < workers; i++) cluster.fork();
@@ -56,24 +80,6 @@ async function main(): Promise<void> {
       running.lists.followCopies().catch((err: unknown) => log.error({ err }, 'lists: cannot read the new copies; the last snapshot stays'));
     });
   }
-  // SIGHUP: read the configuration again and apply it, lists re-read (operators, and the
-  // benchmark's reload run); a bad file is reported and the running configuration stays
-  process.on('SIGHUP', () => {
-    running.reloader.reload('SIGHUP').catch((err: unknown) => log.error({ err }, 'config: reload failed; the running configuration stays'));
-    if (role === 'primary') for (const w of workerProcesses()) w.process.kill('SIGHUP');
-  });
-  closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ signal, err }) => {
-    if (err) log.error({ err }, 'nestguard: fatal error, shutting down');
-    else if (role !== 'worker') log.info({ signal }, 'nestguard: shutting down');
-    stopping = true;
-    // workers first: they answer what they still hold, then the primary flushes and closes
-    await Promise.all(workerProcesses().map((w) => new Promise<void>((resolve) => {
-      if (w.isDead()) return resolve();
-      w.once('exit', () => resolve());
-      w.process.kill('SIGTERM');
-    })));
-    await running.close();
-  });
 }
 
 main().catch((err: unknown) => {
