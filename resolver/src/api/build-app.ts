@@ -19,6 +19,7 @@ import { installAuth } from './auth-hook.js';
 import { networksRoutes } from './networks-routes.js';
 import { installOpenApi } from './openapi.js';
 import { policiesRoutes } from './policies-routes.js';
+import { servicesRoutes } from './services-routes.js';
 import { ApiErrorBody } from './schemas/common.js';
 import { sessionRoutes } from './session-routes.js';
 import { DEFAULT_IDLE_MS, Sessions } from './sessions.js';
@@ -118,6 +119,7 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<B
       await admin.register(adminsRoutes, { ctx: s.api });
       await admin.register(networksRoutes, { ctx: s.api });
       await admin.register(policiesRoutes, { ctx: s.api });
+      await admin.register(servicesRoutes, { ctx: s.api });
     });
   }
   return { app, console: served };
