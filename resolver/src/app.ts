@@ -3,16 +3,20 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load-config.js';
 import { parseHostPort } from './config/host-port.js';
+import { httpServerOptions } from './http/http-server-options.js';
 import { ResponseCache } from './cache/response-cache.js';
 import { buildApp, createAppServices, type AppServiceOptions } from './api/build-app.js';
 import { ensureFirstOwner } from './api/first-owner.js';
+import { effectiveSettings } from './api/stored-settings.js';
 import { ListManager } from './lists/list-manager.js';
 import { PolicyService } from './policy/policy-service.js';
 import { QueryHandler } from './server/query-handler.js';
+import { streamLimits } from './server/dns-stream.js';
 import { TcpListener } from './server/tcp-listener.js';
 import { UdpListener } from './server/udp-listener.js';
 import { StatsRecorder, statsOptionsFromConfig } from './stats/stats-recorder.js';
 import { DB_FILE_NAME, openDatabase, type Db } from './store/database.js';
+import { ListSourceRepository } from './store/list-source-repository.js';
 import { UpstreamPool } from './upstream/upstream-pool.js';
 import { parseUpstreamUrl } from './upstream/upstream-url.js';
 import { cacheOptions, handlerOptions, registerConfigSteps, upstreamOptions } from './live-config.js';
@@ -59,7 +63,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   const db = openDatabase(join(config.data_dir, DB_FILE_NAME));
 
   const role = opts.role ?? 'all';
-  const lists = new ListManager({ db, config, baseDir: loaded.baseDir, logger: log.child({ stage: 'lists' }), fetch: role !== 'worker' });
+  const lists = new ListManager({ sources: new ListSourceRepository(db), config, baseDir: loaded.baseDir, logger: log.child({ stage: 'lists' }), fetch: role !== 'worker' });
   const stats = new StatsRecorder(db, {
     ...statsOptionsFromConfig(config.stats),
     onError: (err) => log.error({ err, stage: 'stats' }, 'stats: flush failed; counts kept for the next try'),
@@ -83,8 +87,9 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   stats.start(role !== 'worker');
   policy.start();
 
-  const cache = new ResponseCache(cacheOptions(config));
-  const upstream = new UpstreamPool(config.upstreams.map(parseUpstreamUrl), { ...upstreamOptions(config), logger: log.child({ stage: 'upstream' }) });
+  const effective = { ...config, ...effectiveSettings(db, config) };
+  const cache = new ResponseCache(cacheOptions(effective));
+  const upstream = new UpstreamPool(effective.upstreams.map(parseUpstreamUrl), { ...upstreamOptions(config), logger: log.child({ stage: 'upstream' }) });
   // kept here: a reload updates the timers in place, the handler reads them on every query
   const timers = handlerOptions(config);
   const handler = new QueryHandler(policy, cache, upstream, stats, timers, log.child({ stage: 'resolver' }));
@@ -95,7 +100,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   for (const l of role === 'primary' ? [] : config.dns.listen) {
     const addr = parseHostPort(l);
     dns.push(new UdpListener(addr, handler, config.dns.udp_payload_max, log));
-    dns.push(new TcpListener(addr, handler, { idleTimeoutMs: config.dns.tcp_idle_timeout_ms, maxConnections: config.dns.tcp_max_connections }, log));
+    dns.push(new TcpListener(addr, handler, streamLimits(config), log));
   }
 
   const stopOutsideNotice = handler.outside.logEveryMinute(log.child({ stage: 'resolver' }));
@@ -126,7 +131,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     if (role !== 'worker') {
       await ensureFirstOwner(db, opts.env ?? process.env, opts.terminal ?? ((line) => process.stderr.write(`${line}\n`)));
       const services = createAppServices({ db, config, policy, lists, stats, cache, upstream, handler, log }, opts.api);
-      const built = await buildApp(services, { admin: true });
+      const built = await buildApp(services, { admin: true, server: httpServerOptions(config) });
       http = built.app;
       consoleServed = built.console;
       await http.ready();

@@ -12,6 +12,7 @@ import { WireName } from '../../resolver/src/dns/wire-name.js';
 import { categories } from '../../resolver/src/lists/categories.js';
 import type { DomainMatcher } from '../../resolver/src/lists/domain-matcher.js';
 import { ListManager } from '../../resolver/src/lists/list-manager.js';
+import { ListSourceRepository } from '../../resolver/src/store/list-source-repository.js';
 import { openDatabase, type Db } from '../../resolver/src/store/database.js';
 
 const ADS = 1 << categories.bit('ads')!;
@@ -77,7 +78,7 @@ async function startIdle(m: ListManager): Promise<ListManager> {
 
 function manager(cfg: Config): ListManager {
   const stream = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
-  const m = new ListManager({ db, config: cfg, baseDir: dir, logger: pino({ level: 'debug' }, stream), fetchBackoffMs: 5 });
+  const m = new ListManager({ sources: new ListSourceRepository(db), config: cfg, baseDir: dir, logger: pino({ level: 'debug' }, stream), fetchBackoffMs: 5 });
   managers.push(m);
   return m;
 }

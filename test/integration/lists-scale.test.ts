@@ -7,6 +7,7 @@ import { DEFAULTS } from '../../resolver/src/config/load-config.js';
 import { WireName } from '../../resolver/src/dns/wire-name.js';
 import { CompiledMatcher } from '../../resolver/src/lists/domain-matcher.js';
 import { ListManager } from '../../resolver/src/lists/list-manager.js';
+import { ListSourceRepository } from '../../resolver/src/store/list-source-repository.js';
 import { openDatabase } from '../../resolver/src/store/database.js';
 
 // One million distinct names: the table must stay within the memory budget and the load
@@ -33,7 +34,7 @@ describe('lists: 1M-domain snapshot', () => {
     config.lists.bundled = false;
     config.blocklists = [{ name: 'million', category: 'malware', source: listFile(), format: 'domains' }];
     const db = openDatabase(join(dir, 'data', 'db.sqlite'));
-    const m = new ListManager({ db, config, baseDir: dir, logger: pino({ level: 'silent' }) });
+    const m = new ListManager({ sources: new ListSourceRepository(db), config, baseDir: dir, logger: pino({ level: 'silent' }) });
     const rss0 = process.memoryUsage().rss;
     const t0 = performance.now();
     await m.start();

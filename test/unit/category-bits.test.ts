@@ -8,6 +8,7 @@ import { DEFAULTS } from '../../resolver/src/config/load-config.js';
 import { WireName } from '../../resolver/src/dns/wire-name.js';
 import { categories, WELL_KNOWN_CATEGORIES } from '../../resolver/src/lists/categories.js';
 import { ListManager } from '../../resolver/src/lists/list-manager.js';
+import { ListSourceRepository } from '../../resolver/src/store/list-source-repository.js';
 import { PolicyService } from '../../resolver/src/policy/policy-service.js';
 import { policyProblems } from '../../resolver/src/policy/policy-validation.js';
 import { Action, Decision } from '../../resolver/src/policy/policy-types.js';
@@ -55,7 +56,7 @@ it('70 categories from lists and policies block, explain and count by name; bits
   config.policies = [{ name: 'many', block: ['extra-69', 'extra-40'], schedules: [{ name: 'late', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], from: '00:00', to: '24:00', block: ['extra-33'] }] }];
   config.networks = [{ name: 'n', policy: 'many', cidrs: ['127.0.0.0/8'] }];
 
-  const lists = new ListManager({ db, config, baseDir: dir, logger: silent });
+  const lists = new ListManager({ sources: new ListSourceRepository(db), config, baseDir: dir, logger: silent });
   closers.push(() => lists.stop());
   await lists.start();
   let now = Date.parse('2026-12-02T10:00:00Z');

@@ -1,5 +1,3 @@
-import { allocateCategoryBits } from '../store/category-bit-repository.js';
-import type { Db } from '../store/database.js';
 
 // Category names and their bit in the compiled masks. The well-known ones have fixed bits so a
 // mask means the same thing in every snapshot, every process and every stored statistic.
@@ -47,9 +45,12 @@ export class CategoryRegistry {
     this.names[bit] = name;
   }
 
-  /** Gives every name a bit in the store (a snapshot is about to use them) and learns them all. */
-  allocate(db: Db, names: Iterable<string>): void {
-    for (const [name, bit] of allocateCategoryBits(db, names)) this.learn(name, bit);
+  /**
+   * Learns every bit the store holds, after `allocate` gave each of `names` one (a snapshot is
+   * about to use them): the store is passed in, so this module holds no database.
+   */
+  allocate(allocate: (names: Iterable<string>) => Map<string, number>, names: Iterable<string>): void {
+    for (const [name, bit] of allocate(names)) this.learn(name, bit);
   }
 
   /** The bit of a name, or undefined when no snapshot has used it yet. Never allocates. */

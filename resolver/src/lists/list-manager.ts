@@ -1,14 +1,13 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config-schema.js';
-import type { Db } from '../store/database.js';
 import { bundledSources } from './bundled-lists.js';
 import { normalizeName } from './domain-name.js';
 import { categories } from './categories.js';
 import { CompiledMatcher, emptyMatcher, type DomainMatcher } from './domain-matcher.js';
 import { ListCache, sha256Hex } from './list-cache.js';
 import { fetchList, isUrl, readLocalList } from './list-fetcher.js';
-import { ListStore, type DeclaredSource, type ListSourceRow, type SourceFormat } from './list-store.js';
+import type { DeclaredSource, ListSourceRow, ListSourceStore, SourceFormat } from './list-source-types.js';
 import { reloadServiceCatalog, serviceCatalog, serviceCategory, type ServiceCatalog } from './service-catalog.js';
 import type { BuildService, BuildSource } from './snapshot-build.js';
 import { WorkerRunner } from './worker-runner.js';
@@ -19,7 +18,8 @@ import { WorkerRunner } from './worker-runner.js';
 // lists, never a mix, and a failed refresh leaves the last good snapshot serving.
 
 export interface ListManagerOptions {
-  db: Db;
+  /** the source table (store/list-source-repository.ts) */
+  sources: ListSourceStore;
   config: Config;
   baseDir: string;
   logger: Logger;
@@ -39,6 +39,14 @@ export interface ListSourceStatus extends ListSourceRow {
   nextRefreshAt: string | null;
 }
 
+export interface RefreshProgress {
+  phase: 'fetching' | 'compiling';
+  total: number;
+  fetched: number;
+  /** the source just fetched */
+  source?: string;
+}
+
 export interface ExplainedRule {
   source: string;
   category: string;
@@ -56,7 +64,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class ListManager {
   private current: DomainMatcher = emptyMatcher();
   private readonly listeners = new Set<(m: DomainMatcher) => void>();
-  private readonly store: ListStore;
+  private readonly store: ListSourceStore;
   private readonly cache: ListCache;
   private readonly runner = new WorkerRunner();
   private readonly log: Logger;
@@ -73,7 +81,7 @@ export class ListManager {
   private stopped = false;
 
   constructor(private o: ListManagerOptions) {
-    this.store = new ListStore(o.db);
+    this.store = o.sources;
     this.cache = new ListCache(join(o.config.data_dir, 'lists'));
     this.log = o.logger;
   }
@@ -134,8 +142,11 @@ export class ListManager {
     await this.refresh();
   }
 
-  /** Re-fetches one source (or every enabled one) and rebuilds the snapshot if anything changed. */
-  refresh(name?: string): Promise<void> {
+  /**
+   * Re-fetches one source (or every enabled one) and rebuilds the snapshot if anything changed.
+   * `progress` hears each fetched source and the compile (the admin API's refresh progress).
+   */
+  refresh(name?: string, progress?: (p: RefreshProgress) => void): Promise<void> {
     if (this.o.fetch === false) return this.followCopies();
     return this.serialize(async () => {
       let rows: ListSourceRow[];
@@ -145,10 +156,36 @@ export class ListManager {
         if (!row) throw new Error(`lists: unknown source "${name}"`);
         rows = row.enabled ? [row] : [];
       }
-      await Promise.all(rows.map((r) => this.updateCopy(r, true)));
+      let fetched = 0;
+      progress?.({ phase: 'fetching', total: rows.length, fetched });
+      await Promise.all(rows.map(async (r) => {
+        await this.updateCopy(r, true);
+        progress?.({ phase: 'fetching', total: rows.length, fetched: ++fetched, source: r.name });
+      }));
+      progress?.({ phase: 'compiling', total: rows.length, fetched });
       if (name === undefined) this.reloadCatalog();
       await this.rebuild();
       for (const r of name === undefined ? this.store.all() : [this.store.get(name)!]) this.schedule(r);
+    });
+  }
+
+  /**
+   * The source table changed (a source added, edited, disabled or removed through the API):
+   * fetches `name` when it is enabled, forgets what is gone, and rebuilds.
+   */
+  sourcesChanged(name?: string): Promise<void> {
+    if (name !== undefined && this.store.get(name)?.enabled) return this.refresh(name);
+    return this.serialize(async () => {
+      const known = new Set(this.store.all().map((r) => r.name));
+      for (const gone of [...this.timers.keys()].filter((n) => !known.has(n))) {
+        clearTimeout(this.timers.get(gone));
+        this.timers.delete(gone);
+        this.nextAt.delete(gone);
+        this.verified.delete(gone);
+        this.cache.remove(gone).catch((e: Error) => this.log.warn(`lists: ${gone}: cannot remove cached copy: ${e.message}`));
+      }
+      await this.rebuild();
+      for (const r of this.store.all()) this.schedule(r);
     });
   }
 
@@ -299,7 +336,7 @@ export class ListManager {
     const catalog = this.catalog;
     const key = JSON.stringify([catalog.digest, rows.map((r) => [r.name, r.contentSha256, r.category, r.format])]);
     if (key === this.builtKey) return;
-    categories.allocate(this.o.db, [...rows.map((r) => r.category), ...catalog.services.map((s) => serviceCategory(s.id))]);
+    categories.allocate((names) => this.store.categoryBits(names), [...rows.map((r) => r.category), ...catalog.services.map((s) => serviceCategory(s.id))]);
     const sources: BuildSource[] = rows.map((r) => ({ name: r.name, file: this.cache.fileFor(r.name), format: r.format, category: categories.bit(r.category)! }));
     const services: BuildService[] = catalog.services.map((s) => ({ id: s.id, category: categories.bit(serviceCategory(s.id))!, rules: s.rules }));
     const t0 = performance.now();

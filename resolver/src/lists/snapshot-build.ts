@@ -4,7 +4,7 @@ import { normalizeName } from './domain-name.js';
 import { linearRegex } from './linear-regex.js';
 import { createParser, detectFormat, forEachLine } from './list-format.js';
 import { mostlyInvalidReason, notTextReason } from './list-text.js';
-import type { SourceFormat } from './list-store.js';
+import type { SourceFormat } from './list-source-types.js';
 import { MatcherBuilder } from './matcher-builder.js';
 import { isAllow, RuleScope, type ListFormatName, type RuleAction, type RuleSink } from './rule-types.js';
 import { compileMixedLines, compileSourceText, type SourceStats } from './source-compiler.js';

@@ -3,6 +3,7 @@ import type { NetworkCounters } from '../stats/network-counters.js';
 import type { Db } from '../store/database.js';
 import { DEFAULT_TIMEZONE, loadNetworks, type NetworkKind } from '../store/network-repository.js';
 import { loadPolicies } from '../store/policy-repository.js';
+import { allocateCategoryBits } from '../store/category-bit-repository.js';
 import { readConfigRevision } from '../store/config-revision.js';
 import { AddressTable } from './address-table.js';
 import { parseCidr } from './cidr.js';
@@ -62,7 +63,7 @@ export function buildSnapshot(db: Db, deps: SnapshotDeps): PolicySnapshot {
     networks: loadNetworks(db),
   }))();
   // the one place policies' category names get bits (validation only looks them up)
-  categories.allocate(db, policies.flatMap((p) => [
+  categories.allocate((names) => allocateCategoryBits(db, names), policies.flatMap((p) => [
     ...p.block, ...serviceCategories(p.services),
     ...p.schedules.flatMap((s) => [...s.block, ...serviceCategories(s.services)]),
   ]));
