@@ -12,8 +12,11 @@ import { PolicyService } from '../../resolver/src/policy/policy-service.js';
 import { Action, Decision } from '../../resolver/src/policy/policy-types.js';
 import { importConfig } from '../../resolver/src/store/config-import.js';
 import { openDatabase, type Db } from '../../resolver/src/store/database.js';
+import { ListSourceRepository } from '../../resolver/src/store/list-source-repository.js';
 import { loadPolicies } from '../../resolver/src/store/policy-repository.js';
-import { NetworkCounters } from '../../resolver/src/stats/network-counters.js';
+import { countBlock } from '../../resolver/src/stats/network-counters.js';
+import { blockedView } from '../../resolver/src/stats/stats-query.js';
+import { SERVICE_CATEGORY, StatsRecorder } from '../../resolver/src/stats/stats-recorder.js';
 
 // Services toggled in policies and schedules, through the real list snapshot (the catalog is
 // compiled with the lists) and the real policy engine over a SQLite store.
@@ -24,6 +27,8 @@ let dir: string;
 let db: Db;
 let lists: ListManager;
 let engine: PolicyService;
+let stats: StatsRecorder;
+const NOW = Date.parse('2026-11-30T02:00:00Z');
 
 const policies: Config['policies'] = [
   { name: 'no-tiktok', services: ['tiktok'] },
@@ -50,9 +55,10 @@ beforeAll(async () => {
     { name: 'school-vn', policy: 'school', cidrs: ['10.3.0.0/16'], timezone: 'Asia/Ho_Chi_Minh' },
     { name: 'school-berlin', policy: 'school', cidrs: ['10.4.0.0/16'], timezone: 'Europe/Berlin' },
   ];
-  lists = new ListManager({ db, config, baseDir: dir, logger: silent });
+  lists = new ListManager({ sources: new ListSourceRepository(db), config, baseDir: dir, logger: silent });
   await lists.start();
-  engine = new PolicyService({ db, config, lists: () => lists.matcher, counters: (id) => new NetworkCounters(id), logger: silent });
+  stats = new StatsRecorder(db, { flushIntervalS: 3600, domainThreshold: 10, hourlyRetentionDays: 90, dailyRetentionDays: 730, now: () => NOW });
+  engine = new PolicyService({ db, config, lists: () => lists.matcher, counters: (id, n) => stats.countersFor(id, n), logger: silent });
 });
 afterAll(async () => {
   await lists.stop();
@@ -127,5 +133,31 @@ describe('services: toggles', () => {
       .toThrow(/policies\[0\]\.services\[1\]: unknown service "robloks"; known services: .*roblox.*; groups: .*games/s);
     expect(() => importConfig(db, { policies: [{ name: 'typo', schedules: [{ name: 'w', days: [...everyDay], from: '00:00', to: '24:00', services: ['gamez'] }] }], networks: [] }))
       .toThrow(/policies\[0\]\.schedules\[0\]\.services\[0\]: unknown service "gamez"/);
+  });
+
+  it('statistics count blocked queries per service, suppressed like categories; category views fold them into one row', () => {
+    const block = (network: string, name: string, times: number) => {
+      const net = engine.network(network)!;
+      const w = WireName.fromText(name);
+      for (let i = 0; i < times; i++) {
+        expect(engine.decide(net, w.buf, w.labelOffsets, w.labelCount, 1, NOW, out)).toBe(Action.Block);
+        countBlock(net.counters, out.category); // what the query path does with the decision
+      }
+    };
+    block('tiktok-free', 'www.tiktok.com', 7);
+    block('game-free', 'www.roblox.com', 2);
+    block('game-free', 'ff.garena.vn', 5);
+    stats.flush();
+    const sel = { fromMs: NOW - 3_600_000, toMs: NOW + 3_600_000, granularity: 'hour' as const, suppressBelow: 5 };
+    const byService = blockedView(db, { ...sel, services: true });
+    const row = (id: string) => byService.rows.find((r) => r.key === id)!;
+    expect(row('tiktok').total.display).toBe('7');
+    expect(row('roblox').cells.some((c) => c.suppressed)).toBe(true);
+    expect(row('roblox').total.value).toBe(0);
+    expect(row('free-fire').total.value + row('lien-quan-mobile').total.value + row('garena').total.value).toBe(5);
+    expect(byService.rows.length).toBe(serviceCatalog().services.length); // every service has a row, blocked or not
+    const byCategory = blockedView(db, sel);
+    expect(byCategory.rows.find((r) => r.key === SERVICE_CATEGORY)!.total.value).toBe(14);
+    expect(byCategory.rows.some((r) => String(r.key).startsWith('service:'))).toBe(false);
   });
 });
