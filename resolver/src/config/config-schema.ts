@@ -98,6 +98,8 @@ export const ConfigSchema = Type.Object(
     log_level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
     // auto: readable lines when stdout is a terminal, JSON lines otherwise (services, containers)
     log_format: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')]),
+    // reload when the config file changes, as on SIGHUP (polled: editors that replace the file are seen too)
+    config_watch: Type.Boolean(),
     dns: Type.Object(
       {
         listen: Type.Array(HostPort, { minItems: 1 }),

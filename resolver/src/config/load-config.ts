@@ -18,6 +18,7 @@ export const DEFAULTS: Config = {
   data_dir: './data',
   log_level: 'info',
   log_format: 'auto',
+  config_watch: false,
   dns: {
     listen: ['127.0.0.1:5353'],
     udp_payload_max: 1232,
