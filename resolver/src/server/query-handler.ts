@@ -13,6 +13,7 @@ import {
 } from '../dns/wire.js';
 import { categories } from '../lists/categories.js';
 import { Action, Decision, type NetworkRuntime, type PolicyEngine } from '../policy/policy-types.js';
+import { isEncryptedDnsSignal } from '../policy/encrypted-dns-signals.js';
 import { Counter, countBlock, type NetworkCounters } from '../stats/network-counters.js';
 import { ResponseRateLimiter, RrlVerdict, type RateLimitOptions } from './response-rate-limit.js';
 import { OutsideClients } from './outside-clients.js';
@@ -267,6 +268,8 @@ export class QueryHandler {
     this.stats.recordBlockedName(net.id, listed, listedOffsets, listedCount);
     const ede = q.hasOpt ? this.edeFor(category) : null;
     const b = net.block;
+    // the signals that turn a device's own encrypted DNS off are read only from an NXDOMAIN
+    if (isEncryptedDnsSignal(listed, listedOffsets, listedCount)) return blockedResponse(msg, q, true, NO_ADDRESSES, b.ttl, ede);
     switch (b.mode) {
       case 'refused': return errorResponse(msg, q, RCODE_REFUSED, ede);
       case 'null': return blockedResponse(msg, q, false, NULL_ADDRESSES, b.ttl, ede);
