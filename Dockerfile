@@ -1,7 +1,7 @@
 # Nestguard: multi-stage build. The build stage compiles TypeScript and the native SQLite
 # binding, and Vite builds the console into dist/console; the runtime stage carries only what serving needs.
 
-FROM node:20-bookworm AS build
+FROM node:24-bookworm AS build
 # The batched UDP addon is compiled here: this image has gcc, make and python3 for node-gyp,
 # and Node's own headers, used in place of a download.
 ENV npm_config_nodedir=/usr/local
@@ -16,7 +16,7 @@ COPY blocklists ./blocklists
 COPY console ./console
 RUN npm run build:native && npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 # Port 53 without root: give the node binary just the capability to bind low ports.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libcap2-bin \

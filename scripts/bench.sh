@@ -9,7 +9,9 @@
 #   5. the same workloads on the node:dgram fallback (NESTGUARD_UDP=dgram), for comparison
 #   6. all cores, unpinned: 1 and 2 workers (batched: a SO_REUSEPORT socket each) and Unbound
 #      2 threads, hit open loop and hit@ALLCORES_RATE (dnsperf's own rate limit)
-#   7. markdown tables (shared summarize.sh), then Nestguard's ratios against the targets
+#   7. memory: RSS during a 1M-distinct-name miss flood (Nestguard with cache.max_bytes 32 MiB,
+#      unbound-1t, dnsmasq; 100k names with BENCH_QUICK=1)
+#   8. markdown tables (shared summarize.sh), then Nestguard's ratios against the targets
 # Every process it starts is stopped on exit, Ctrl-C included. Traffic goes to 127.0.0.1 only.
 #
 # Uses the shared bench scripts in place: $SHARED_BENCH, default <repo>/../shared/bench.
@@ -17,7 +19,8 @@
 #      RELOADS (2), NG_PORT (15390), NG_CLUSTER_PORT (15391), NG_DGRAM_PORT (15392),
 #      ALLCORES_RATE (60000), SERVER_CPU (1), CLIENT_CPU (0),
 #      UPSTREAM_CPU (0), BENCH_BUILD=0 (use dist/ as it is), BENCH_KEEP=1 (keep data dirs),
-#      PB (/tmp/peerbench: data, logs; this run's files go to $PB/nestguard/<time>/)
+#      PB (/tmp/peerbench: data, logs; this run's files go to $PB/nestguard/<time>/),
+#      BENCH_MEMORY=0 (skip step 6), MEM_NAMES, MEM_QPS, MEM_CACHE_BYTES (see bench-memory.sh)
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if [ -z "${SHARED_BENCH:-}" ]; then
@@ -28,6 +31,7 @@ export SHARED_BENCH
 . "$SHARED_BENCH/lib.sh"
 . "$REPO/scripts/bench-nestguard.sh"
 . "$REPO/scripts/bench-reload.sh"
+. "$REPO/scripts/bench-memory.sh"
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
   DURATION=${DURATION:-5}; WORKLOADS=${WORKLOADS:-hit blocked miss}; RELOADS=${RELOADS:-1}
@@ -188,6 +192,10 @@ ng_rows nestguard-workers2 "$NG_CLUSTER_PORT" 2 "" $ALLCORES
 run_bg env WORKLOADS="$ALLCORES" KEEP_UPSTREAM=1 UPSTREAM_PID="$UP_PID" "$SHARED_BENCH/run-peers.sh" unbound-2t-bl \
   || echo "bench: run-peers.sh unbound-2t-bl failed (status $?)" >&2
 
+# --- 7. memory: RSS while 1M never-asked names arrive, Nestguard beside Unbound and dnsmasq
+[ "${BENCH_MEMORY:-1}" = 0 ] || memory_run || echo "bench: the memory run failed (status $?)" >&2
+
+# --- 8. tables and ratios
 echo
 echo "## Results (DURATION=${DURATION}s; raw dnsperf logs in $PB/logs, resolver logs in $RUN)"
 echo

@@ -12,6 +12,7 @@ import { ListManager } from './lists/list-manager.js';
 import { PolicyService } from './policy/policy-service.js';
 import { QueryHandler } from './server/query-handler.js';
 import { streamLimits } from './server/dns-stream.js';
+import { discoveryFromConfig, ResolverNames } from './dns/resolver-names.js';
 import { DotListener } from './server/dot-listener.js';
 import { TcpListener } from './server/tcp-listener.js';
 import { createUdpListener, isUdpServing, type UdpServing, udpPath } from './server/udp-transport.js';
@@ -118,6 +119,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     dns.push(createUdpListener(udp, addr, handler, udpOptions, log));
     dns.push(new TcpListener(addr, handler, streamLimits(config), log));
   }
+  handler.ownNames = new ResolverNames(discoveryFromConfig(config));
   const dotListen = role === 'primary' ? [] : config.dns.dot_listen;
   const httpsListen = role === 'worker' ? undefined : config.http.https_listen;
   // a missing, unreadable or mismatched certificate stops the start here, naming the file
