@@ -69,7 +69,7 @@ export function AuditPage() {
                   <Table.Td>{e.actor ?? t('audit.system')}</Table.Td>
                   <Table.Td>
                     <Group gap="xs">
-                      <Badge variant="light" color="gray.8">
+                      <Badge variant="light" color="gray">
                         {e.action}
                       </Badge>
                       <Text size="sm">

@@ -93,17 +93,17 @@ function SourcesTable({ rows }: { rows: ListSource[] }) {
               <Table.Td>{catLabel(s.category)}</Table.Td>
               <Table.Td>
                 {!s.enabled ? (
-                  <Badge color="gray.8" variant="light">
+                  <Badge color="gray" variant="light">
                     {t('lists.off')}
                   </Badge>
                 ) : s.last_error ? (
                   <Tooltip label={s.last_error} multiline w={300}>
-                    <Badge color="red.8" variant="light" tabIndex={0}>
+                    <Badge color="red" variant="light" tabIndex={0}>
                       {t('lists.failing')}
                     </Badge>
                   </Tooltip>
                 ) : (
-                  <Badge color="teal.9" variant="light">
+                  <Badge color="teal" variant="light">
                     {t('lists.ok')}
                   </Badge>
                 )}
@@ -163,7 +163,7 @@ function Catalog() {
               <Stack gap={2} style={{ flex: '1 1 18rem', minWidth: 0 }}>
                 <Group gap="xs">
                   <Text fw={600}>{c.name}</Text>
-                  <Badge variant="light" color="gray.8">
+                  <Badge variant="light" color="gray">
                     {catLabel(c.category)}
                   </Badge>
                   {c.license ? (
@@ -175,7 +175,7 @@ function Catalog() {
                 {c.description ? <Text size="sm">{c.description}</Text> : null}
               </Stack>
               {have.has(c.name) ? (
-                <Badge color="teal.9" variant="light">
+                <Badge color="teal" variant="light">
                   {t('lists.added')}
                 </Badge>
               ) : isOwner ? (

@@ -66,10 +66,10 @@ export function ServiceGrid({ value, onChange, readOnly, idPrefix }: Props) {
               <Stack key={g.id} gap="xs" component="section" aria-labelledby={`${idPrefix}-group-${g.id}`}>
                 <Group justify="space-between" wrap="wrap">
                   <Group gap="xs">
-                    <Title order={3} size="h5" id={`${idPrefix}-group-${g.id}`}>
+                    <Title order={2} size="h5" id={`${idPrefix}-group-${g.id}`}>
                       {name(g)}
                     </Title>
-                    <Badge variant="light" color="gray.8">
+                    <Badge variant="light" color="gray">
                       {t('services.onCount', { on: onCount, total: items.length })}
                     </Badge>
                   </Group>
