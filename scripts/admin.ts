@@ -18,19 +18,40 @@ import { deleteSessionsOf } from '../resolver/src/store/session-repository.js';
 //   npm run admin -- reset-password NAME [--password P]
 // Without --password a random one is generated and shown once.
 
-const USAGE = `usage: admin list
-       admin create NAME --role ${ROLES.join('|')} [--network NET ...] [--password P]
-       admin reset-password NAME [--password P]`;
+const USAGE = `usage: npm run admin -- list
+       npm run admin -- create NAME --role ${ROLES.join('|')} [--network NET ...] [--password P]
+       npm run admin -- reset-password NAME [--password P]`;
+
+export const HELP = `Admin accounts of the console, on the data directory directly (the server may be running).
+
+${USAGE}
+
+  list                  every admin, with role and networks
+  create NAME           a new admin; owners see every network, the other roles only theirs
+  reset-password NAME   a new password; the admin's sessions end
+  --role ROLE           ${ROLES.join(', ')}
+  --network NET         a network the admin manages (repeat for several; not for owners)
+  --password P          the password (at least ${PASSWORD_MIN} characters); without it one is
+                        generated and shown once
+  -h, --help            this help
+
+The database is <data_dir>/nestguard.db (NESTGUARD_CONFIG and NESTGUARD_DATA_DIR are read
+as by the server).
+
+example (works on a fresh install):
+  npm run admin -- list
+`;
 
 const ACTOR = '(command line)';
 
 export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { role: { type: 'string' }, network: { type: 'string', multiple: true }, password: { type: 'string' } },
+    options: { role: { type: 'string' }, network: { type: 'string', multiple: true }, password: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
     strict: true,
   });
+  if (values.help) return HELP;
   const [command, username] = positionals;
   const { config } = loadConfig(env);
   const file = join(config.data_dir, DB_FILE_NAME);

@@ -33,6 +33,15 @@ export function handlerOptions(c: Config): HandlerOptions {
     staleAnswerTtl: c.cache.stale_answer_ttl,
     staleAnswerTimeoutMs: c.cache.stale_answer_timeout_ms,
     prefetch: c.cache.prefetch,
+    maxWaiting: c.upstream.max_waiting,
+    // read once, when the handler is built (dns.* needs a restart)
+    rateLimit: {
+      ratelimit: c.dns.ratelimit,
+      slip: c.dns.ratelimit_slip,
+      ipv4Prefix: c.dns.ratelimit_ipv4_prefix,
+      ipv6Prefix: c.dns.ratelimit_ipv6_prefix,
+      exempt: c.dns.ratelimit_exempt,
+    },
   };
 }
 
@@ -41,7 +50,7 @@ export function upstreamOptions(c: Config): Omit<UpstreamPoolOptions, 'logger'> 
 }
 
 /** Keys read once at start: a change is reported as needing a restart. */
-const START_ONLY: ReadonlyArray<keyof Config> = ['data_dir', 'log_level', 'log_format', 'dns', 'http', 'stats'];
+const START_ONLY: ReadonlyArray<keyof Config> = ['data_dir', 'log_level', 'log_format', 'config_watch', 'dns', 'http', 'stats'];
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 

@@ -1,11 +1,10 @@
 import cluster from 'node:cluster';
-import { join } from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig } from './config/load-config.js';
+import { watchConfigFile } from './config/watch-config.js';
 import { startNestguard } from './app.js';
 import { createLogger, prettyLogs } from './logger.js';
 import { startupSummary } from './startup-summary.js';
-import { DB_FILE_NAME, openDatabase } from './store/database.js';
 
 // `npm start`: read the configuration (file + environment), refuse to start with every
 // problem listed by field, then serve until SIGINT/SIGTERM, when everything is closed in
@@ -26,48 +25,65 @@ async function main(): Promise<void> {
   const log = createLogger(loaded.config.log_level, undefined, pretty);
   const workers = loaded.config.dns.workers;
 
-  if (workers > 0 && cluster.isPrimary) {
-    // Node shares each listening socket among the workers (UDP: one socket, every worker
-    // reads from it); the primary only supervises.
+  // One process, or a cluster: the primary runs the HTTP API, list downloads and the stats
+  // roll-up (and migrates the store before any worker opens it); each worker serves DNS on
+  // the sockets Node shares among them (UDP: one socket, every worker reads from it).
+  const role = workers === 0 ? 'all' : cluster.isPrimary ? 'primary' : 'worker';
+  let stopping = false;
+  const workerProcesses = () => Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+  // the signal handlers come before the start, which takes a while (lists, the first owner
+  // account): a SIGHUP or SIGTERM in that time must not kill the process unflushed
+  const starting = startNestguard(loaded, log, { role });
+  // SIGHUP: read the configuration again and apply it, lists re-read (operators, and the
+  // benchmark's reload run); a bad file is reported and the running configuration stays
+  const reload = (reason: string) => {
+    starting
+      .then((running) => running.reloader.reload(reason))
+      .catch((err: unknown) => log.error({ err }, 'config: reload failed; the running configuration stays'));
+    if (role === 'primary') for (const w of workerProcesses()) w.process.kill('SIGHUP');
+  };
+  process.on('SIGHUP', () => reload('SIGHUP'));
+  // workers follow the primary's SIGHUP, so only one process watches the file
+  if (loaded.file && loaded.config.config_watch && role !== 'worker') watchConfigFile(loaded.file, () => reload('config file changed'));
+  closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ signal, err }) => {
+    if (err) log.error({ err }, 'nestguard: fatal error, shutting down');
+    else if (role !== 'worker') log.info({ signal }, 'nestguard: shutting down');
+    stopping = true;
+    // workers first: they answer what they still hold, then the primary flushes and closes
+    await Promise.all(workerProcesses().map((w) => new Promise<void>((resolve) => {
+      if (w.isDead()) return resolve();
+      w.once('exit', () => resolve());
+      w.process.kill('SIGTERM');
+    })));
+    const running = await starting.catch(() => null);
+    await running?.close();
+  });
+  const running = await starting;
+  if (role !== 'worker') {
+    const summary = startupSummary(loaded, running);
+    // a person reads the lines; a collector gets the same facts as fields
+    if (pretty) log.info(summary.text);
+    else log.info(summary.fields, summary.text);
+  }
+  if (role === 'primary') {
     log.info({ workers }, 'nestguard: starting workers');
-    // migrate once here, so workers starting together never race to create the schema
-    openDatabase(join(loaded.config.data_dir, DB_FILE_NAME)).close();
     for (let i = 0; i < workers; i++) cluster.fork();
-    let stopping = false;
     cluster.on('exit', (w, code) => {
       if (stopping) return;
       log.error({ code, worker: w.id }, 'nestguard: worker exited; starting another');
       cluster.fork();
     });
-    process.on('SIGHUP', () => {
-      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
+    // the workers build their snapshots from the disk copies this process just wrote
+    running.lists.onSwap(() => {
+      for (const w of workerProcesses()) if (w.isConnected()) w.send({ nestguard: 'lists-changed' });
     });
-    closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async () => {
-      stopping = true;
-      await Promise.all(Object.values(cluster.workers ?? {}).map((w) => new Promise<void>((resolve) => {
-        if (!w || w.isDead()) return resolve();
-        w.once('exit', () => resolve());
-        w.process.kill('SIGTERM');
-      })));
-    });
-    return;
   }
-
-  const running = await startNestguard(loaded, log);
-  const summary = startupSummary(loaded, running);
-  // a person reads the lines; a collector gets the same facts as fields
-  if (pretty) log.info(summary.text);
-  else log.info(summary.fields, summary.text);
-  // SIGHUP: read the configuration again and apply it, lists re-read (operators, and the
-  // benchmark's reload run); a bad file is reported and the running configuration stays
-  process.on('SIGHUP', () => {
-    running.reloader.reload('SIGHUP').catch((err: unknown) => log.error({ err }, 'config: reload failed; the running configuration stays'));
-  });
-  closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ signal, err }) => {
-    if (err) log.error({ err }, 'nestguard: fatal error, shutting down');
-    else log.info({ signal }, 'nestguard: shutting down');
-    await running.close();
-  });
+  if (role === 'worker') {
+    process.on('message', (m: { nestguard?: string }) => {
+      if (m?.nestguard !== 'lists-changed') return;
+      running.lists.followCopies().catch((err: unknown) => log.error({ err }, 'lists: cannot read the new copies; the last snapshot stays'));
+    });
+  }
 }
 
 main().catch((err: unknown) => {

@@ -22,6 +22,8 @@ export interface FakeUpstreamOptions {
   delayMs?: number;
   /** the A record's address: tells which upstream answered */
   address?: string;
+  /** listen on this port (to come back where a closed one was); default a free one */
+  port?: number;
 }
 
 /** A small authoritative server on 127.0.0.1 (UDP and TCP, port 0), configurable per test. */
@@ -29,6 +31,7 @@ export class FakeUpstream {
   behaviour: Behaviour;
   delayMs: number;
   readonly address: string;
+  private readonly wantedPort: number;
   udpPort = 0;
   tcpPort = 0;
   udpQueries = 0;
@@ -44,6 +47,7 @@ export class FakeUpstream {
     this.behaviour = options.behaviour ?? 'answer';
     this.delayMs = options.delayMs ?? 0;
     this.address = options.address ?? '192.0.2.1';
+    this.wantedPort = options.port ?? 0;
     this.tcp = net.createServer((socket) => {
       this.tcpConnections++;
       this.serveStream(socket);
@@ -55,7 +59,7 @@ export class FakeUpstream {
     for (let attempt = 0; attempt < 10; attempt++) {
       const udp = dgram.createSocket('udp4');
       udp.on('message', (msg, rinfo) => this.onUdp(udp, msg, rinfo));
-      await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+      await new Promise<void>((resolve) => udp.bind(this.wantedPort, '127.0.0.1', resolve));
       const port = udp.address().port;
       const ok = await new Promise<boolean>((resolve) => {
         this.tcp.once('error', () => resolve(false));
@@ -178,10 +182,13 @@ export class FakeUpstream {
     else fn();
   }
 
+  /** Closes both ports; calling it again is harmless. */
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     const udp = this.udp;
-    if (udp) await new Promise<void>((resolve) => udp.close(() => resolve()));
+    if (!udp) return;
+    this.udp = null;
+    await new Promise<void>((resolve) => udp.close(() => resolve()));
     await new Promise<void>((resolve) => this.tcp.close(() => resolve()));
   }
 }

@@ -149,12 +149,12 @@ describe('session use', () => {
 
 describe('idle expiry', () => {
   it('a session unused for longer than the idle time is gone; a used one lives on', async () => {
-    const short = await startApiServer({ api: { sessionIdleMs: 600 } });
+    const short = await startApiServer({ api: { sessionIdleMs: 1500 } });
     try {
       const idle = await login(short.app, 'admin', OWNER_PASSWORD);
       const busy = await login(short.app, 'admin', OWNER_PASSWORD);
       for (let i = 0; i < 6; i++) {
-        await new Promise((r) => setTimeout(r, 200));
+        await new Promise((r) => setTimeout(r, 350));
         expect((await busy.req('GET', '/api/session')).statusCode).toBe(200);
       }
       const r = await idle.req('GET', '/api/session');

@@ -12,6 +12,7 @@ import { WireName } from '../../resolver/src/dns/wire-name.js';
 import { categories } from '../../resolver/src/lists/categories.js';
 import type { DomainMatcher } from '../../resolver/src/lists/domain-matcher.js';
 import { ListManager } from '../../resolver/src/lists/list-manager.js';
+import { ListSourceRepository } from '../../resolver/src/store/list-source-repository.js';
 import { openDatabase, type Db } from '../../resolver/src/store/database.js';
 
 const ADS = 1 << categories.bit('ads')!;
@@ -20,12 +21,12 @@ const BYPASS = 1 << categories.bit('bypass')!;
 
 function mask(m: DomainMatcher, name: string): number {
   const w = WireName.fromText(name);
-  return m.blockedMask(w.buf, w.labelOffsets, w.labelCount);
+  return m.match(w.buf, w.labelOffsets, w.labelCount)[0];
 }
 
 /** A list host on loopback: serves `body` with an ETag, answers 304 to a matching validator. */
 class ListHost {
-  body = '||ads.example.org^\n';
+  body: string | Buffer = '||ads.example.org^\n';
   etag = '"v1"';
   failWith = 0;
   requests: Array<{ inm?: string; ims?: string }> = [];
@@ -77,7 +78,7 @@ async function startIdle(m: ListManager): Promise<ListManager> {
 
 function manager(cfg: Config): ListManager {
   const stream = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
-  const m = new ListManager({ db, config: cfg, baseDir: dir, logger: pino({ level: 'debug' }, stream), fetchBackoffMs: 5 });
+  const m = new ListManager({ sources: new ListSourceRepository(db), config: cfg, baseDir: dir, logger: pino({ level: 'debug' }, stream), fetchBackoffMs: 5 });
   managers.push(m);
   return m;
 }
@@ -183,6 +184,56 @@ describe('lists: ListManager', () => {
     host.failWith = 404;
     await m.refresh('remote');
     expect(host.requests.length - n).toBe(5); // a 404 is not retried
+  });
+
+  it('a binary file is an error for its source: the last good copy stays live, the source shows why', async () => {
+    writeFileSync(join(dir, 'local.txt'), 'bad.example.net\n');
+    const m = await startIdle(manager(config([
+      { name: 'remote', category: 'ads', source: host.url },
+      { name: 'local', category: 'malware', source: 'local.txt' },
+    ])));
+    expect(mask(m.matcher, 'ads.example.org')).toBe(ADS);
+    const before = m.status();
+    host.body = readFileSync('/bin/ls');
+    host.etag = '"binary"';
+    writeFileSync(join(dir, 'local.txt'), readFileSync('/bin/ls'));
+    await m.refresh();
+    const [remote, local] = m.status();
+    for (const [s, was] of [[remote, before[0]], [local, before[1]]] as const) {
+      expect(s.lastError).toMatch(/: not a text list: a NUL byte at offset \d+ .*; the last good copy stays$/);
+      expect(s.live).toBe(true);
+      expect(s.contentSha256).toBe(was.contentSha256);
+      expect(s.entries).toEqual(was.entries);
+    }
+    expect(mask(m.matcher, 'ads.example.org')).toBe(ADS);
+    expect(mask(m.matcher, 'bad.example.net')).toBe(MALWARE);
+    // and a restart still serves the good copies
+    await m.stop();
+    const again = await startIdle(manager(config([
+      { name: 'remote', category: 'ads', source: host.url },
+      { name: 'local', category: 'malware', source: 'local.txt' },
+    ])));
+    expect(mask(again.matcher, 'ads.example.org')).toBe(ADS);
+  });
+
+  it('a source that is mostly invalid lines is refused, one with a few bad lines loads', async () => {
+    host.body = 'ads.example.org\n<html>\n<body>captive portal: log in first</body>\n</html>\n';
+    const m = await startIdle(manager(config([{ name: 'portal', category: 'ads', source: host.url, format: 'domains' }])));
+    const s = m.status()[0];
+    expect(s.lastError).toMatch(/^lists: portal: mostly invalid: 3 invalid line\(s\) against 1 rule\(s\) read as domains/);
+    expect(s.live).toBe(false);
+    expect(mask(m.matcher, 'ads.example.org')).toBe(0);
+    host.body = 'ads.example.org\ntracker.example.org\nnot valid!\n';
+    host.etag = '"v2"';
+    await m.refresh('portal');
+    expect(m.status()[0]).toMatchObject({ lastError: null, live: true, invalid: 1 });
+    expect(mask(m.matcher, 'ads.example.org')).toBe(ADS);
+  });
+
+  it('control bytes of an invalid line are stored escaped', async () => {
+    host.body = 'ads.example.org\ntracker.example.org\n\u001b[2Jbad\u0007 line\n';
+    const m = await startIdle(manager(config([{ name: 'ctl', category: 'ads', source: host.url, format: 'domains' }])));
+    expect(m.status()[0].invalidSample).toEqual([{ line: 3, text: '\\x1b[2Jbad\\x07 line', reason: expect.any(String) }]);
   });
 
   it('enforces lists.max_bytes and lists.fetch_timeout_ms, recording the error', async () => {

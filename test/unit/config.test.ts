@@ -48,7 +48,7 @@ describe('configuration', () => {
 
   it('lists every problem by field, from the schema and beyond it', () => {
     const f = file(`
-dns: { listen: ["nowhere"], udp_payload_max: 100 }
+dns: { listen: ["nowhere"], udp_payload_max: 100, ratelimit_exempt: ["127.0.0.0/8", "10.0.0.0/33"] }
 upstreams: ["tls://192.0.2.1:853", "ftp://x"]
 cache: { min_ttl: 100, max_ttl: 10 }
 policies: [{ name: a }, { name: a }]
@@ -59,6 +59,7 @@ bogus: 1
     const text = p.join('\n');
     expect(text).toMatch(/dns\.listen\[0\]: "nowhere" is not address:port/);
     expect(text).toMatch(/dns\.udp_payload_max: 100 is too small; the least allowed is 512/);
+    expect(text).toMatch(/dns\.ratelimit_exempt\[1\]: not an address range: "10\.0\.0\.0\/33"/);
     expect(text).toMatch(/networks\[0\]\.kind: "castle" is not allowed; use one of: school, home, isp, other/);
     expect(text).toMatch(/bogus: unknown key "bogus"; known keys: data_dir/);
     for (const x of p) expect(x.split(': ')[0]).not.toMatch(/\.\d/); // one path style: [0], never .0

@@ -11,13 +11,13 @@ const ADULT = categories.bit('adult')!;
 
 function mask(m: DomainMatcher, name: string): number {
   const w = WireName.fromText(name);
-  return m.blockedMask(w.buf, w.labelOffsets, w.labelCount);
+  return m.match(w.buf, w.labelOffsets, w.labelCount)[0];
 }
 
 /** A snapshot of several lists, like the list manager compiles. */
 function snapshot(lists: Array<[text: string, bit: number]>, maxRegex = 100): CompiledMatcher {
   const b = new MatcherBuilder();
-  for (const [text, bit] of lists) compileSourceText(text, 'auto', 1 << bit, maxRegex, b);
+  for (const [text, bit] of lists) compileSourceText(text, 'auto', b.setFor(bit), maxRegex, b);
   return new CompiledMatcher(b.build());
 }
 
@@ -36,7 +36,7 @@ describe('lists: matching semantics', () => {
     const m = snapshot([['||Ads.Example.org^\n', ADS]]);
     const w = WireName.fromText('x.ads.example.org');
     w.buf = Uint8Array.from(w.buf, (c) => (c >= 0x61 && c <= 0x7a ? c - 32 : c)); // X.ADS.EXAMPLE.ORG
-    expect(m.blockedMask(w.buf, w.labelOffsets, w.labelCount)).toBe(1 << ADS);
+    expect(m.match(w.buf, w.labelOffsets, w.labelCount)[0]).toBe(1 << ADS);
   });
 
   it('exact-only and subdomains-only rules', () => {
@@ -79,7 +79,7 @@ describe('lists: matching semantics', () => {
 
   it('regular expressions match, exceptions apply, and lists.max_regex caps them', () => {
     const b = new MatcherBuilder();
-    const stats = compileSourceText('/^ad[0-9]+\\./\n@@/^ad7\\./\n/^track/\n/^never/\n', 'adblock', 1 << ADS, 3, b);
+    const stats = compileSourceText('/^ad[0-9]+\\./\n@@/^ad7\\./\n/^track/\n/^never/\n', 'adblock', b.setFor(ADS), 3, b);
     expect(stats.regex).toBe(3);
     expect(stats.regexOverCap).toBe(1);
     const m = new CompiledMatcher(b.build());
@@ -87,6 +87,22 @@ describe('lists: matching semantics', () => {
     expect(mask(m, 'ad7.example.org')).toBe(0);
     expect(mask(m, 'track.example.org')).toBe(1 << ADS);
     expect(mask(m, 'never.example.org')).toBe(0);
+  });
+
+  it('categories beyond one 32-bit word: names listed under several combine, exceptions lift per category', () => {
+    const m = snapshot([
+      ['shared.example.org\nonly70.example.org\n', 70],
+      ['shared.example.org\n', 40],
+      ['||shared.example.org^\n@@||ok.shared.example.org^\n', 3],
+    ]);
+    const words = (name: string) => {
+      const w = WireName.fromText(name);
+      return [...m.match(w.buf, w.labelOffsets, w.labelCount)];
+    };
+    expect(words('a.shared.example.org')).toEqual([1 << 3, 1 << 8, 1 << 6]);
+    expect(words('ok.shared.example.org')).toEqual([0, 1 << 8, 1 << 6]); // the exception is list 3's own
+    expect(words('only70.example.org')).toEqual([0, 0, 1 << 6]);
+    expect(words('example.org')).toEqual([0, 0, 0]);
   });
 
   it('an empty snapshot matches nothing', () => {
@@ -125,6 +141,7 @@ describe('lists: compileRules (a policy\'s own rules)', () => {
   });
 
   it('refuses a category that is not a bit index', () => {
-    expect(() => compileRules(['a.example'], 32, 'policy:x')).toThrow(/lists: policy:x/);
+    expect(() => compileRules(['a.example'], -1, 'policy:x')).toThrow(/lists: policy:x/);
+    expect(() => compileRules(['a.example'], 1.5, 'policy:x')).toThrow(/lists: policy:x/);
   });
 });

@@ -28,7 +28,7 @@ beforeAll(() => {
   day(2, () => { a.totals[Counter.Total] += 300; for (let i = 0; i < 12; i++) countBlock(a, 0); a.totals[Counter.Rewritten] += 2; });
   day(3, () => { b.totals[Counter.Total] += 200; for (let i = 0; i < 7; i++) countBlock(b, 1); });
   r.stop();
-  report = buildReport(db, { from: '2026-11-01', to: '2026-11-03', suppressBelow: 5, generatedAtMs: Date.parse('2026-12-01T06:30:00Z') });
+  report = buildReport(db, { from: '2026-11-01', to: '2026-11-03', suppressBelow: 5, hourlyRetentionDays: 90, generatedAtMs: Date.parse('2026-12-01T06:30:00Z') });
 });
 afterAll(() => {
   db.close();
@@ -38,22 +38,29 @@ afterAll(() => {
 describe('report data', () => {
   it('covers the inclusive day range and rejects a reversed one', () => {
     expect(report.blocked.buckets.map((b) => b.label)).toEqual(['2026-11-01', '2026-11-02', '2026-11-03']);
-    expect(() => buildReport(db, { from: '2026-11-03', to: '2026-11-01', suppressBelow: 5 })).toThrow(/^report: /);
-    expect(() => buildReport(db, { from: '2026-11-31', to: '2026-12-01', suppressBelow: 5 })).toThrow(/not a date/);
+    expect(() => buildReport(db, { from: '2026-11-03', to: '2026-11-01', suppressBelow: 5, hourlyRetentionDays: 90 })).toThrow(/^report: /);
+    expect(() => buildReport(db, { from: '2026-11-31', to: '2026-12-01', suppressBelow: 5, hourlyRetentionDays: 90 })).toThrow(/not a date/);
   });
 
   it('filters networks and names them', () => {
-    const onlyB = buildReport(db, { from: '2026-11-01', to: '2026-11-03', networkIds: [2], suppressBelow: 5 });
+    const onlyB = buildReport(db, { from: '2026-11-01', to: '2026-11-03', networkIds: [2], suppressBelow: 5, hourlyRetentionDays: 90 });
     expect(onlyB.networks).toEqual(['school-b']);
-    // days 1 and 2 are empty for school-b: zero is suppressed too, so the total is marked
-    expect(onlyB.blocked.rows.find((r) => r.key === 'gambling')!.total.display).toBe('≥ 7');
-    expect(onlyB.blocked.rows.find((r) => r.key === 'adult')!.total.display).toBe('≥ 0');
+    // days 1 and 2 are empty for school-b: a true zero is shown, so the totals are whole
+    expect(onlyB.blocked.rows.find((r) => r.key === 'gambling')!.cells.map((c) => c.display)).toEqual(['0', '0', '7']);
+    expect(onlyB.blocked.rows.find((r) => r.key === 'gambling')!.total.display).toBe('7');
+    expect(onlyB.blocked.rows.find((r) => r.key === 'adult')!.total.display).toBe('0');
   });
 });
 
 describe('report CSV', () => {
+  it('speaks the language asked for in its header and notes', () => {
+    const lines = reportCsv(report, 'vi').trimEnd().split('\r\n');
+    expect(lines[0]).toBe('ngày,chỉ số,danh mục,số lượng,ghi chú');
+    expect(lines).toContain('all,blocked,gambling,7,chưa đủ: không cộng các ngày có dưới 5');
+  });
+
   it('has one number per line, suppressed cells as "<k" and partial totals marked', () => {
-    const csv = reportCsv(report);
+    const csv = reportCsv(report, 'en');
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[0]).toBe('date,measure,category,count,note');
     expect(lines).toContain('2026-11-01,blocked,adult,40,');
@@ -62,10 +69,11 @@ describe('report CSV', () => {
     expect(lines).toContain('2026-11-03,blocked,gambling,7,');
     expect(lines).toContain('2026-11-01,total,,500,');
     expect(lines).toContain('2026-11-02,rewritten,,<5,');
-    expect(lines).toContain('all,blocked,adult,52,partial'); // day 3 had none: zero is suppressed too
-    // 3 gambling blocks on day 1 were suppressed: the totals leave them out, visibly
-    expect(lines).toContain('all,blocked,gambling,7,partial');
-    expect(lines).toContain('all,blocked,,59,partial');
+    expect(lines).toContain('2026-11-03,blocked,adult,0,'); // none: a true zero
+    expect(lines).toContain('all,blocked,adult,52,');
+    // 3 gambling blocks on day 1 were suppressed: the totals leave them out, and say so
+    expect(lines).toContain('all,blocked,gambling,7,partial: days under 5 not added');
+    expect(lines).toContain('all,blocked,,59,partial: days under 5 not added');
     expect(lines).toContain('all,total,,1000,');
     // the blocked counter itself is never published beside the categories
     expect(lines.some((l) => /^[^,]+,blocked,,/.test(l) && !l.startsWith('all,blocked,,'))).toBe(false);
@@ -92,8 +100,8 @@ describe('report HTML', () => {
     const v = vi();
     expect(v).toContain('<html lang="vi">');
     expect(v).toContain('Báo cáo lọc nội dung bảo vệ trẻ em');
-    expect(v).toContain('từ 2026-11-01 đến 2026-11-03');
-    expect(v).toContain('2026-12-01T06:30:00Z');
+    expect(v).toContain('từ 2026-11-01 đến 2026-11-03 (ngày theo giờ UTC)');
+    expect(v).toContain('Lập lúc: 2026-12-01 06:30 (UTC)');
     expect(v).toContain('các số liệu nhỏ hơn 5 được hiển thị là “&lt;5”');
     expect(v).toContain('Tổng đài quốc gia bảo vệ trẻ em 111');
     expect(v).toContain('Nội dung người lớn');
@@ -102,11 +110,12 @@ describe('report HTML', () => {
     const e = en();
     expect(e).toContain('<html lang="en">');
     expect(e).toContain('Child-protection filtering report');
-    expect(e).toContain('2026-11-01 to 2026-11-03');
-    expect(e).toContain('2026-12-01T06:30:00Z');
+    expect(e).toContain('2026-11-01 to 2026-11-03 (days in UTC)');
+    expect(e).toContain('Generated at: 2026-12-01 06:30 (UTC)');
     expect(e).toContain('counts below 5 are shown as “&lt;5”');
     expect(e).toContain('national child protection hotline 111');
     expect(e).toContain('Adult content');
-    expect(e).toContain('≥ 59');
+    expect(e).toContain('at least 59');
+    expect(e).not.toContain('≥');
   });
 });

@@ -34,7 +34,7 @@ it('reads <data_dir>/nestguard.db and writes CSV for the named networks', () => 
   const csv = readFileSync(out, 'utf8');
   expect(csv).toBe(res.text);
   expect(csv).toContain('2026-11-10,blocked,gambling,30,');
-  expect(csv).toContain('all,total,,100,partial');
+  expect(csv).toContain('all,total,,100,');
   const both = runReport(['--from', '2026-11-01', '--to', '2026-11-30', '--network', 'school-a', '--network', 'school-b', '--format', 'csv'], env());
   expect(both.text).toContain('2026-11-10,blocked,gambling,50,');
 });
@@ -47,6 +47,14 @@ it('renders HTML in the language asked for', () => {
 it('rejects bad arguments and unknown networks with the stage named', () => {
   expect(() => runReport(['--from', '2026-11-01'], env())).toThrow(/^report: --from and --to are required/);
   expect(() => runReport(['--from', '2026-11-01', '--to', '2026-11-30', '--format', 'pdf'], env())).toThrow(/^report: --format/);
-  expect(() => runReport(['--from', '2026-11-01', '--to', '2026-11-30', '--network', 'nowhere'], env())).toThrow(/unknown network "nowhere"/);
+  expect(() => runReport(['--from', '2026-11-01', '--to', '2026-11-30', '--network', 'nowhere'], env())).toThrow(/^report: unknown network "nowhere"; known networks: unmatched, school-a, school-b$/);
   expect(() => runReport(['--from', '2026-11-01', '--to', '2026-11-30'], { NESTGUARD_DATA_DIR: join(dir, 'missing') })).toThrow(/^report: no database at/);
+});
+
+it('--help names every option, the defaults and an example', () => {
+  const { text } = runReport(['--help']);
+  for (const o of ['--from', '--to', '--network', '--format html|csv', '--lang vi|en', '--out']) expect(text).toContain(o);
+  expect(text).toContain('html (default)');
+  expect(text).toMatch(/example .*\n {2}npm run report -- --from \S+ --to \S+ --network local/);
+  expect(text).toMatch(/"partial: days under 5 not added"/);
 });

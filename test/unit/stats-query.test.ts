@@ -30,8 +30,9 @@ function addHourly(iso: string, net: number, total: number, category?: string, b
 }
 
 describe('suppression', () => {
-  it('shows counts below k as "<k", zero included', () => {
-    expect(suppress(0, 5)).toEqual({ value: null, suppressed: true, display: '<5' });
+  it('shows counts from 1 to k-1 as "<k", and a true zero as 0', () => {
+    expect(suppress(0, 5)).toEqual({ value: 0, suppressed: false, display: '0' });
+    expect(suppress(1, 5)).toEqual({ value: null, suppressed: true, display: '<5' });
     expect(suppress(4, 5)).toEqual({ value: null, suppressed: true, display: '<5' });
     expect(suppress(5, 5)).toEqual({ value: 5, suppressed: false, display: '5' });
   });
@@ -42,6 +43,7 @@ describe('suppression', () => {
     expect(t).toEqual({ value: 47, partial: true, display: '≥ 47' });
     expect(t.value - 40 - 7).toBe(0);
     expect(sumShown([suppress(9, 5)])).toEqual({ value: 9, partial: false, display: '9' });
+    expect(sumShown([suppress(9, 5), suppress(0, 5)])).toEqual({ value: 9, partial: false, display: '9' });
   });
 });
 
@@ -56,12 +58,12 @@ describe('blockedView', () => {
     expect(v.buckets.map((b) => b.label)).toEqual(['2026-11-01', '2026-11-02', '2026-11-03']);
     const adult = v.rows.find((r) => r.key === 'adult')!;
     const gambling = v.rows.find((r) => r.key === 'gambling')!;
-    expect(adult.cells.map((c) => c.display)).toEqual(['44', '<5', '<5']);
-    expect(adult.total.display).toBe('≥ 44');
-    expect(gambling.cells.map((c) => c.display)).toEqual(['<5', '<5', '9']);
+    expect(adult.cells.map((c) => c.display)).toEqual(['44', '0', '0']);
+    expect(adult.total.display).toBe('44'); // true zeros hide nothing
+    expect(gambling.cells.map((c) => c.display)).toEqual(['0', '<5', '9']);
     expect(gambling.total.display).toBe('≥ 9');
     // every total is the sum of shown cells: day 2's 3 blocks appear nowhere
-    expect(v.bucketTotals.map((t) => t.display)).toEqual(['≥ 44', '≥ 0', '≥ 9']);
+    expect(v.bucketTotals.map((t) => t.display)).toEqual(['44', '≥ 0', '9']);
     expect(v.total).toEqual({ value: 53, partial: true, display: '≥ 53' });
     // well-known categories get rows even when empty, so a row's presence reveals nothing
     const all = blockedView(db, { fromMs: D('2026-11-01T00:00Z'), toMs: D('2026-11-04T00:00Z'), granularity: 'day', suppressBelow: 5 });
@@ -75,13 +77,33 @@ describe('blockedView', () => {
     const split = blockedView(db, { ...sel, byNetwork: true });
     expect(split.buckets.map((b) => b.label)).toEqual(['2026-11-01T08:00Z', '2026-11-01T09:00Z']);
     expect(split.rows.map((r) => [r.networkId, r.key, r.cells.map((c) => c.display)])).toEqual([
-      [1, 'adult', ['<5', '12']],
-      [2, 'adult', ['<5', '6']],
+      [1, 'adult', ['0', '12']],
+      [2, 'adult', ['0', '6']],
     ]);
     const only2 = blockedView(db, { ...sel, networkIds: [2] });
     expect(only2.total.value).toBe(6);
     const combined = blockedView(db, { ...sel, byCategory: false });
-    expect(combined.rows.map((r) => [r.networkId, r.key, r.total.display])).toEqual([[null, null, '≥ 18']]);
+    expect(combined.rows.map((r) => [r.networkId, r.key, r.total.display])).toEqual([[null, null, '18']]);
+  });
+});
+
+describe('days in a network\'s time zone', () => {
+  it('sums the hourly rows into local days (Asia/Ho_Chi_Minh, UTC+7)', () => {
+    addHourly('2026-11-01T16:00Z', 1, 10, 'adult', 20); // 23:00 on 1 November in Hanoi
+    addHourly('2026-11-01T17:00Z', 1, 10, 'adult', 30); // 00:00 on 2 November in Hanoi
+    const sel = { fromMs: D('2026-10-31T17:00Z'), toMs: D('2026-11-02T17:00Z'), granularity: 'day' as const, suppressBelow: 5, categories: ['adult'] };
+    const utc = blockedView(db, { fromMs: D('2026-11-01T00:00Z'), toMs: D('2026-11-03T00:00Z'), granularity: 'day', suppressBelow: 5, categories: ['adult'] });
+    expect(utc.rows[0].cells.map((c) => c.display)).toEqual(['50', '0']);
+    const local = blockedView(db, { ...sel, timeZone: 'Asia/Ho_Chi_Minh' });
+    expect(local.buckets.map((b) => b.label)).toEqual(['2026-11-01', '2026-11-02']);
+    expect(local.rows[0].cells.map((c) => c.display)).toEqual(['20', '30']);
+  });
+
+  it('a day where clocks change has its own length (Europe/Berlin, 25 October 2026: 25 hours)', () => {
+    addHourly('2026-10-25T22:00Z', 1, 10, 'adult', 7); // 23:00 local, still 25 October (the 25th hour)
+    const v = blockedView(db, { fromMs: D('2026-10-24T22:00Z'), toMs: D('2026-10-25T23:00Z'), granularity: 'day', suppressBelow: 5, categories: ['adult'], timeZone: 'Europe/Berlin' });
+    expect(v.buckets.map((b) => b.label)).toEqual(['2026-10-25']);
+    expect(v.rows[0].cells[0].display).toBe('7');
   });
 });
 
@@ -89,8 +111,10 @@ describe('counterView', () => {
   it('sums counters per bucket and suppresses small ones', () => {
     addHourly('2026-11-01T09:00Z', 1, 100);
     addHourly('2026-11-01T23:00Z', 2, 3);
-    const v = counterView(db, { fromMs: D('2026-11-01T00:00Z'), toMs: D('2026-11-02T00:00Z'), granularity: 'day', suppressBelow: 5, counters: ['total', 'refused'] });
-    expect(v.rows.map((r) => [r.key, r.cells[0].display])).toEqual([['total', '103'], ['refused', '<5']]);
+    const v = counterView(db, { fromMs: D('2026-11-01T00:00Z'), toMs: D('2026-11-02T00:00Z'), granularity: 'day', suppressBelow: 5, counters: ['total', 'blocked', 'refused'] });
+    expect(v.rows.map((r) => [r.key, r.cells[0].display])).toEqual([['total', '103'], ['blocked', '0'], ['refused', '0']]);
+    addHourly('2026-11-01T23:00Z', 2, 0, undefined, 3);
+    expect(counterView(db, { fromMs: D('2026-11-01T00:00Z'), toMs: D('2026-11-02T00:00Z'), granularity: 'day', suppressBelow: 5, counters: ['blocked'] }).rows[0].cells[0].display).toBe('<5');
   });
 });
 

@@ -86,8 +86,8 @@ describe('StatsRecorder', () => {
     r.flush();
 
     expect(hourly()).toEqual([
-      { hour: H0, network_id: 0, total: 0, blocked: 0, rewritten: 0, cache_hits: 0, upstream_errors: 0, refused: 2 },
-      { hour: H0, network_id: 1, total: 15, blocked: 4, rewritten: 0, cache_hits: 4, upstream_errors: 0, refused: 0 },
+      { hour: H0, network_id: 0, total: 0, blocked: 0, rewritten: 0, cache_hits: 0, upstream_errors: 0, refused: 2, rate_limited: 0 },
+      { hour: H0, network_id: 1, total: 15, blocked: 4, rewritten: 0, cache_hits: 4, upstream_errors: 0, refused: 0, rate_limited: 0 },
     ]);
     expect(byCategory()).toEqual([
       { hour: H0, network_id: 1, category: RULE_CATEGORY, blocked: 1 },

@@ -77,34 +77,69 @@ describe('upstream failover', () => {
   });
 
   it('sets aside an upstream that keeps failing, then probes it and takes it back', async () => {
-    const flaky = await fake({ behaviour: 'refused', address: '192.0.2.20' });
+    // a closed port: every try fails at once (ECONNREFUSED), which teaches nothing about
+    // speed, so the upstream stays first until it is marked down
+    const gone = await fake({ address: '192.0.2.20' });
+    const port = gone.udpPort;
+    await gone.close();
     const good = await fake({ delayMs: 20, address: '192.0.2.21' });
-    const p = pool([flaky, good], 300);
-    // REFUSED teaches nothing about speed, so flaky stays first until it is marked down
+    const p = new UpstreamPool([parseUpstreamUrl(`udp://127.0.0.1:${port}`), parseUpstreamUrl(`udp://127.0.0.1:${good.udpPort}`)], { tryTimeoutMs: 300 });
+    open.push(p);
     for (let i = 0; i < 3; i++) expect(answeredBy(await p.query(q(i), performance.now() + 2000))).toBe('192.0.2.21');
-    expect(p.health()[0]).toMatchObject({ healthy: false, failures: 3, lastError: 'REFUSED' });
-    expect(flaky.udpQueries).toBe(3);
+    expect(p.health()[0]).toMatchObject({ healthy: false, failures: 3, lastError: 'ECONNREFUSED', queries: 3 });
     await p.query(q(), performance.now() + 2000);
-    expect(flaky.udpQueries).toBe(3); // skipped while backing off
+    expect(p.health()[0].queries).toBe(3); // skipped while backing off
 
-    flaky.behaviour = 'answer';
+    const back = await fake({ address: '192.0.2.20', port });
     await sleep(1100); // the first backoff is 1 s
     const start = performance.now();
     expect(answeredBy(await p.query(q(), start + 2000))).toBe('192.0.2.21');
-    expect(flaky.udpQueries).toBe(4); // re-probed in the background with that query
     await sleep(50);
+    expect(back.udpQueries).toBe(1); // re-probed in the background with that query
     expect(p.health()[0]).toMatchObject({ healthy: true, failures: 0 });
     expect(answeredBy(await p.query(q(), performance.now() + 2000))).toBe('192.0.2.20');
   });
 
   it('still tries a set-aside upstream as a last resort', async () => {
-    const a = await fake({ behaviour: 'refused', address: '192.0.2.30' });
-    const p = pool([a], 300);
+    const a = await fake({ behaviour: 'silent', address: '192.0.2.30' });
+    const p = pool([a], 100);
     for (let i = 0; i < 3; i++) await expect(p.query(q(i), performance.now() + 2000)).rejects.toThrow(UpstreamError);
     expect(p.health()[0].healthy).toBe(false);
     a.behaviour = 'answer';
     expect(answeredBy(await p.query(q(), performance.now() + 2000))).toBe('192.0.2.30');
     expect(p.health()[0].healthy).toBe(true);
+  });
+
+  it('demotes an upstream that answers SERVFAIL fast, without marking it down', async () => {
+    const failing = await fake({ behaviour: 'servfail', address: '192.0.2.40' });
+    const good = await fake({ delayMs: 20, address: '192.0.2.41' });
+    const p = pool([failing, good], 300);
+    for (let i = 0; i < 5; i++) expect(answeredBy(await p.query(q(i), performance.now() + 2000))).toBe('192.0.2.41');
+    // asked once; from then on the one that answers goes first
+    expect(failing.udpQueries).toBe(1);
+    expect(p.health()[0]).toMatchObject({ healthy: true, failures: 0, lastError: 'SERVFAIL' });
+  });
+
+  it('does not mark an upstream down for REFUSED answers to some names', async () => {
+    const picky = await fake({ behaviour: 'refused', address: '192.0.2.50' });
+    const other = await fake({ delayMs: 20, address: '192.0.2.51' });
+    const p = pool([picky, other], 300);
+    for (let i = 0; i < 5; i++) await p.query(buildQuery(`fuzz${i}.example.org`, TYPE_A, i), performance.now() + 2000);
+    expect(p.health()[0]).toMatchObject({ healthy: true, failures: 0, lastError: 'REFUSED' });
+    picky.behaviour = 'answer';
+    // it sank in the order but is still in use: the next failure of the other one reaches it
+    other.behaviour = 'servfail';
+    expect(answeredBy(await p.query(q(), performance.now() + 2000))).toBe('192.0.2.50');
+  });
+
+  it('does not hold a try that the caller\'s deadline cut short against the upstream', async () => {
+    const slow = await fake({ behaviour: 'silent' });
+    const p = pool([slow], 500);
+    for (let i = 0; i < 4; i++) await expect(p.query(q(i), performance.now() + 80)).rejects.toThrow(UpstreamError);
+    expect(p.health()[0]).toMatchObject({ healthy: true, failures: 0, queries: 4 });
+    // a full try that times out still counts
+    await expect(p.query(q(), performance.now() + 2000)).rejects.toThrow(UpstreamError);
+    expect(p.health()[0].failures).toBe(1);
   });
 
   it('honours the deadline when every upstream is silent', async () => {

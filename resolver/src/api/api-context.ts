@@ -20,6 +20,8 @@ export interface ApiContext {
   sessions: Sessions;
   loginLimiter: SourceLimiter;
   reportLimiter: SourceLimiter;
+  /** folder of the catalog.yaml of well-known sources */
+  catalogDir: string;
   /** the DoH URL that carries a network's token */
   dohUrl: (token: string) => string;
   log: Logger;

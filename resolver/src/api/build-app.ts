@@ -6,6 +6,7 @@ import type { Config } from '../config/config-schema.js';
 import { consoleStatic, sendConsolePage, wantsPage } from '../http/console-static.js';
 import { dohRoutes } from '../http/doh-routes.js';
 import { healthRoutes } from '../http/health-routes.js';
+import { blocklistsDir } from '../lists/bundled-lists.js';
 import type { ListManager } from '../lists/list-manager.js';
 import type { PolicyService } from '../policy/policy-service.js';
 import type { QueryHandler } from '../server/query-handler.js';
@@ -17,8 +18,14 @@ import type { ApiContext } from './api-context.js';
 import { installErrorHandler, installNotFound } from './api-error.js';
 import { installAuth } from './auth-hook.js';
 import { networksRoutes } from './networks-routes.js';
+import { listsRoutes } from './lists-routes.js';
 import { installOpenApi } from './openapi.js';
 import { policiesRoutes } from './policies-routes.js';
+import { publicReportRoute, reportsRoutes } from './reports-routes.js';
+import { settingsRoutes } from './settings-routes.js';
+import { statsRoutes } from './stats-routes.js';
+import { explainRoutes } from './explain-routes.js';
+import { auditRoutes } from './audit-routes.js';
 import { ApiErrorBody } from './schemas/common.js';
 import { sessionRoutes } from './session-routes.js';
 import { DEFAULT_IDLE_MS, Sessions } from './sessions.js';
@@ -49,6 +56,9 @@ export interface AppServiceOptions {
   publicBaseUrl?: string;
   /** failed logins per source and window before 429 (default 10 per 15 min) */
   loginFailures?: { max: number; windowMs: number };
+  /** the folder holding the catalog.yaml offered to admins (default the shipped blocklists/; a
+   *  site with its own list mirror points this at its own catalog) */
+  catalogDir?: string;
   /** public reports per source and window (default 10 per hour) */
   reports?: { max: number; windowMs: number };
 }
@@ -68,6 +78,7 @@ export function createAppServices(deps: AppDeps, o: AppServiceOptions = {}): App
     sessions: new Sessions(deps.db, o.sessionIdleMs ?? DEFAULT_IDLE_MS),
     loginLimiter: new SourceLimiter(o.loginFailures ?? { max: 10, windowMs: 15 * 60_000 }),
     reportLimiter: new SourceLimiter(o.reports ?? { max: 10, windowMs: 60 * 60_000 }),
+    catalogDir: o.catalogDir ?? blocklistsDir(),
     dohUrl: (token) => `${base}/dns-query/${token}`,
     log: deps.log.child({ stage: 'api' }),
   };
@@ -108,6 +119,8 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<B
   dohRoutes(app, s.handler, s.policy);
   healthRoutes(app, { cache: s.cache, upstream: s.upstream, lists: s.lists, handler: s.handler });
 
+  await app.register(publicReportRoute, { ctx: s.api });
+
   const served = opts.admin && (await consoleStatic(app, { root: opts.consoleRoot }));
   installNotFound(app, served ? (req, reply) => (wantsPage(req) ? sendConsolePage(reply) : null) : undefined);
 
@@ -118,6 +131,12 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<B
       await admin.register(adminsRoutes, { ctx: s.api });
       await admin.register(networksRoutes, { ctx: s.api });
       await admin.register(policiesRoutes, { ctx: s.api });
+      await admin.register(listsRoutes, { ctx: s.api });
+      await admin.register(reportsRoutes, { ctx: s.api });
+      await admin.register(statsRoutes, { ctx: s.api });
+      await admin.register(explainRoutes, { ctx: s.api });
+      await admin.register(auditRoutes, { ctx: s.api });
+      await admin.register(settingsRoutes, { ctx: s.api, upstream: s.upstream, cache: s.cache });
     });
   }
   return { app, console: served };

@@ -21,6 +21,9 @@ export function healthRoutes(app: FastifyInstance, d: HealthDeps): void {
       status: upstreams.some((u) => u.healthy) ? 'ok' : 'degraded',
       upstreams,
       cache: { entries: d.cache.size, bytes: d.cache.bytes, ...d.cache.stats, inflight: d.handler.inflightCount },
+      waiting: { now: d.handler.waitingCount, max: d.handler.maxWaiting, refused: d.handler.waitingRefused },
+      // UDP answers over a client prefix's rate limit (RRL): sent truncated or dropped
+      ratelimit: d.handler.rateLimiter === null ? { enabled: false } : { enabled: true, ...d.handler.rateLimiter.counters },
       lists: d.lists.status(),
     };
   });

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import type { DeclaredSource, SourceFormat } from './list-store.js';
+import type { DeclaredSource, SourceFormat } from './list-source-types.js';
 
 // The small default set shipped in blocklists/default/, so a fresh install filters something
 // before any network fetch. Its manifest names each file's category, format and provenance.

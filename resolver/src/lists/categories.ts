@@ -1,6 +1,10 @@
-// Category names and their bit in a 32-bit mask. The well-known ones have fixed bits so a
-// mask means the same thing in every snapshot, every process and every stored statistic;
-// other names an admin invents get the next free bit (up to 32 in all).
+
+// Category names and their bit in the compiled masks. The well-known ones have fixed bits so a
+// mask means the same thing in every snapshot, every process and every stored statistic.
+// Other names (an admin's own categories, the services catalog's entries) get a bit from the
+// store when a snapshot that uses them is built (store/category-bit-repository.ts): validating
+// a policy only looks names up, so no amount of typing uses bits up, and masks are as many
+// 32-bit words as the highest bit needs, so there is no fixed limit.
 
 export const WELL_KNOWN_CATEGORIES = [
   'adult',
@@ -25,55 +29,37 @@ export const WELL_KNOWN_CATEGORIES = [
   'vaping',
 ] as const;
 
-export const MAX_CATEGORIES = 32;
-
 export class CategoryRegistry {
   private readonly bits = new Map<string, number>();
   private readonly names: string[] = [];
 
-  constructor(extra: Iterable<string> = []) {
-    for (const c of WELL_KNOWN_CATEGORIES) this.add(c);
-    for (const c of extra) this.add(c);
+  constructor() {
+    WELL_KNOWN_CATEGORIES.forEach((c, i) => this.learn(c, i));
   }
 
-  /** The bit for `name`, assigning one if new; throws once all 32 are used. */
-  add(name: string): number {
-    const n = name.toLowerCase();
-    const have = this.bits.get(n);
-    if (have !== undefined) return have;
-    if (this.names.length >= MAX_CATEGORIES) throw new Error(`categories: more than ${MAX_CATEGORIES} categories ("${name}")`);
-    this.bits.set(n, this.names.length);
-    this.names.push(n);
-    return this.names.length - 1;
+  /** Records a bit read from the store; a bit never changes its name within a process. */
+  learn(name: string, bit: number): void {
+    const had = this.names[bit];
+    if (had !== undefined && had !== name) throw new Error(`categories: bit ${bit} is "${had}", not "${name}"`);
+    this.bits.set(name, bit);
+    this.names[bit] = name;
   }
 
+  /**
+   * Learns every bit the store holds, after `allocate` gave each of `names` one (a snapshot is
+   * about to use them): the store is passed in, so this module holds no database.
+   */
+  allocate(allocate: (names: Iterable<string>) => Map<string, number>, names: Iterable<string>): void {
+    for (const [name, bit] of allocate(names)) this.learn(name, bit);
+  }
+
+  /** The bit of a name, or undefined when no snapshot has used it yet. Never allocates. */
   bit(name: string): number | undefined {
     return this.bits.get(name.toLowerCase());
   }
 
   name(bit: number): string | undefined {
     return this.names[bit];
-  }
-
-  /** Mask of the named categories; unknown names are ignored (they block nothing yet). */
-  mask(names: Iterable<string>): number {
-    let m = 0;
-    for (const n of names) {
-      const b = this.bits.get(n.toLowerCase());
-      if (b !== undefined) m |= 1 << b;
-    }
-    return m;
-  }
-
-  /** Category names set in a mask, in bit order. */
-  namesOf(mask: number): string[] {
-    const out: string[] = [];
-    for (let b = 0; b < this.names.length; b++) if (mask & (1 << b)) out.push(this.names[b]);
-    return out;
-  }
-
-  all(): readonly string[] {
-    return this.names;
   }
 }
 

@@ -1,4 +1,5 @@
 import { lowerByte } from '../dns/wire.js';
+import { isEmpty, type CategoryMask } from './category-mask.js';
 import type { CompiledTables } from './compiled-tables.js';
 import { linearRegex } from './linear-regex.js';
 import { MatcherBuilder } from './matcher-builder.js';
@@ -11,17 +12,26 @@ import { compileMixedLines } from './source-compiler.js';
 // rule kinds the snapshot holds. Cost depends on the name's label count, not the list size.
 
 export interface DomainMatcher {
-  /** Category mask of block rules matching this wire name, list exceptions already applied. */
-  blockedMask(buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): number;
+  /**
+   * Categories of the block rules matching this wire name, list exceptions already applied,
+   * as a mask (category-mask.ts) the matcher reuses: read it before the next call.
+   */
+  match(buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): CategoryMask;
+  /** Whether any block rule matches (match() is not empty). */
+  matches(buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): boolean;
   readonly size: number; // entries
 }
 
 const DOT = 0x2e;
+/** labels in a name of at most 255 octets */
+const MAX_LABELS = 128;
 
 export class CompiledMatcher implements DomainMatcher {
   readonly size: number;
   private readonly keys: Int32Array;
-  private readonly masks: Int32Array;
+  private readonly slotSets: Int32Array;
+  private readonly setWords: Int32Array;
+  private readonly words: number;
   private readonly slotMask: number;
   private readonly hasPlain: boolean;
   // the other variants present, unrolled into parallel arrays for the probe loop
@@ -29,16 +39,21 @@ export class CompiledMatcher implements DomainMatcher {
   private readonly vAction: Int32Array;
   private readonly vSalt1: Int32Array;
   private readonly vSalt2: Int32Array;
-  /** per-action accumulators, reused: the matcher is only called synchronously */
-  private readonly acc = new Int32Array(4);
+  /** the (action, set) pairs one lookup hit, and its result: reused, the matcher is only called synchronously */
+  private readonly hitAction: Int32Array;
+  private readonly hitSet: Int32Array;
+  private readonly result: CategoryMask;
   private readonly regexes: RegExp[];
   private readonly regexAction: Int32Array;
-  private readonly regexMask: Int32Array;
+  private readonly regexSet: Int32Array;
 
   constructor(t: CompiledTables) {
     this.keys = t.keys;
-    this.masks = t.masks;
-    this.slotMask = t.masks.length - 1;
+    this.slotSets = t.slotSets;
+    this.setWords = t.setWords;
+    this.words = t.words;
+    this.result = new Int32Array(t.words);
+    this.slotMask = t.slotSets.length - 1;
     this.hasPlain = (t.variants & 1) !== 0;
     const others: number[] = [];
     for (let v = 1; v < 16; v++) if (t.variants & (1 << v)) others.push(v);
@@ -48,13 +63,17 @@ export class CompiledMatcher implements DomainMatcher {
     this.vSalt2 = Int32Array.from(others, (v) => VARIANT_SALT2[v]);
     this.regexes = t.regexes.map((r) => linearRegex(r.source));
     this.regexAction = Int32Array.from(t.regexes, (r) => r.action);
-    this.regexMask = Int32Array.from(t.regexes, (r) => r.mask);
+    this.regexSet = Int32Array.from(t.regexes, (r) => r.set);
+    // at most one hit per probe (127 labels, each in every variant) and per regex
+    const maxHits = MAX_LABELS * (1 + others.length) + t.regexes.length;
+    this.hitAction = new Int32Array(maxHits);
+    this.hitSet = new Int32Array(maxHits);
     this.size = t.entries + t.regexes.length;
   }
 
   /** Memory held by the hash table (the regexes aside). */
   get byteLength(): number {
-    return this.keys.byteLength + this.masks.byteLength;
+    return this.keys.byteLength + this.slotSets.byteLength + this.setWords.byteLength;
   }
 
   private probe(h1: number, h2: number): number {
@@ -64,14 +83,17 @@ export class CompiledMatcher implements DomainMatcher {
     for (let s = h1 & m; ; s = (s + 1) & m) {
       const a = keys[s * 2];
       const b = keys[s * 2 + 1];
-      if (a === h1 && b === h2) return this.masks[s];
+      if (a === h1 && b === h2) return this.slotSets[s];
       if (a === 0 && b === 0) return 0;
     }
   }
 
-  blockedMask(buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): number {
-    const acc = this.acc;
-    acc[0] = 0; acc[1] = 0; acc[2] = 0; acc[3] = 0;
+  match(buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): CategoryMask {
+    // The walk only notes which (action, set) pairs hit; sets are combined word by word once
+    // at the end. Most probes miss, so a miss costs what it did with one-word masks.
+    let hits = 0;
+    const hitAction = this.hitAction;
+    const hitSet = this.hitSet;
     const nv = this.vScope.length;
     let h1 = SEED1;
     let h2 = SEED2;
@@ -85,19 +107,47 @@ export class CompiledMatcher implements DomainMatcher {
       }
       h1 = mix1(h1, DOT);
       h2 = mix2(h2, DOT);
-      if (this.hasPlain) acc[0] |= this.probe(h1, h2);
+      if (this.hasPlain) {
+        const id = this.probe(h1, h2);
+        if (id !== 0) { hitAction[hits] = RuleAction.Block; hitSet[hits++] = id; }
+      }
       for (let i = 0; i < nv; i++) {
         const scope = this.vScope[i];
         if (scope === RuleScope.Exact ? j !== 0 : scope === RuleScope.Sub && j === 0) continue;
-        acc[this.vAction[i]] |= this.probe(h1 ^ this.vSalt1[i], h2 ^ this.vSalt2[i]);
+        const id = this.probe(h1 ^ this.vSalt1[i], h2 ^ this.vSalt2[i]);
+        if (id !== 0) { hitAction[hits] = this.vAction[i]; hitSet[hits++] = id; }
       }
     }
-    if (this.regexes.length !== 0) this.matchRegexes(buf, labelOffsets, labelCount);
-    return ((acc[RuleAction.Block] & ~acc[RuleAction.Allow]) | acc[RuleAction.Important]) & ~acc[RuleAction.AllowImportant];
+    if (this.regexes.length !== 0) hits = this.matchRegexes(buf, labelOffsets, labelCount, hits);
+    const out = this.result;
+    const w = this.words;
+    if (hits === 0) {
+      for (let i = 0; i < w; i++) out[i] = 0;
+      return out;
+    }
+    const sets = this.setWords;
+    for (let i = 0; i < w; i++) {
+      let block = 0, allow = 0, important = 0, allowImportant = 0;
+      for (let h = 0; h < hits; h++) {
+        const m = sets[hitSet[h] * w + i];
+        switch (hitAction[h]) {
+          case RuleAction.Block: block |= m; break;
+          case RuleAction.Allow: allow |= m; break;
+          case RuleAction.Important: important |= m; break;
+          default: allowImportant |= m;
+        }
+      }
+      out[i] = ((block & ~allow) | important) & ~allowImportant;
+    }
+    return out;
   }
 
-  /** Regex rules need the name as text: built only when the snapshot has any. */
-  private matchRegexes(buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): void {
+  matches(buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): boolean {
+    return !isEmpty(this.match(buf, labelOffsets, labelCount));
+  }
+
+  /** Regex rules need the name as text: built only when the snapshot has any. Returns the new hit count. */
+  private matchRegexes(buf: Uint8Array, labelOffsets: Int32Array, labelCount: number, hits: number): number {
     let name = '';
     for (let j = 0; j < labelCount; j++) {
       const o = labelOffsets[j];
@@ -107,9 +157,23 @@ export class CompiledMatcher implements DomainMatcher {
     for (let i = 0; i < this.regexes.length; i++) {
       const a = this.regexAction[i];
       // a category already settled for this action needs no regex run
-      if ((this.acc[a] & this.regexMask[i]) === this.regexMask[i]) continue;
-      if (this.regexes[i].test(name)) this.acc[a] |= this.regexMask[i];
+      if (this.settled(a, this.regexSet[i], hits)) continue;
+      if (this.regexes[i].test(name)) { this.hitAction[hits] = a; this.hitSet[hits++] = this.regexSet[i]; }
     }
+    return hits;
+  }
+
+  /** Whether the hits so far of `action` already cover set `id`. */
+  private settled(action: number, id: number, hits: number): boolean {
+    const w = this.words;
+    const sets = this.setWords;
+    for (let i = 0; i < w; i++) {
+      const m = sets[id * w + i];
+      let have = 0;
+      for (let h = 0; h < hits; h++) if (this.hitAction[h] === action) have |= sets[this.hitSet[h] * w + i];
+      if ((have & m) !== m) return false;
+    }
+    return true;
   }
 }
 
@@ -124,9 +188,9 @@ export function emptyMatcher(): DomainMatcher {
 /** Synchronous compile of a small rule set (a policy's own deny/allow rules, any supported syntax
  *  per line, auto-detected per line), every rule under `category` (a bit from categories.ts). */
 export function compileRules(rules: string[], category: number, source: string): { matcher: DomainMatcher; invalid: Array<{ line: number; text: string; reason: string }> } {
-  if (!Number.isInteger(category) || category < 0 || category > 31) throw new Error(`lists: ${source}: category bit ${category} out of range`);
+  if (!Number.isInteger(category) || category < 0) throw new Error(`lists: ${source}: category bit ${category} out of range`);
   const builder = new MatcherBuilder();
-  const stats = compileMixedLines(rules, 1 << category, Number.MAX_SAFE_INTEGER, builder);
+  const stats = compileMixedLines(rules, builder.setFor(category), Number.MAX_SAFE_INTEGER, builder);
   const invalid: InvalidLine[] = stats.invalidSample;
   return { matcher: new CompiledMatcher(builder.build()), invalid };
 }

@@ -1,13 +1,12 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config-schema.js';
-import type { Db } from '../store/database.js';
 import { bundledSources } from './bundled-lists.js';
 import { categories } from './categories.js';
 import { CompiledMatcher, emptyMatcher, type DomainMatcher } from './domain-matcher.js';
 import { ListCache, sha256Hex } from './list-cache.js';
 import { fetchList, isUrl, readLocalList } from './list-fetcher.js';
-import { ListStore, type DeclaredSource, type ListSourceRow, type SourceFormat } from './list-store.js';
+import type { DeclaredSource, ListSourceRow, ListSourceStore, SourceFormat } from './list-source-types.js';
 import type { BuildSource } from './snapshot-build.js';
 import { WorkerRunner } from './worker-runner.js';
 
@@ -17,18 +16,33 @@ import { WorkerRunner } from './worker-runner.js';
 // lists, never a mix, and a failed refresh leaves the last good snapshot serving.
 
 export interface ListManagerOptions {
-  db: Db;
+  /** the source table (store/list-source-repository.ts) */
+  sources: ListSourceStore;
   config: Config;
   baseDir: string;
   logger: Logger;
   /** first retry delay for a failing URL within one refresh */
   fetchBackoffMs?: number;
+  /**
+   * false in a cluster worker: another process (the primary) owns the sources, their
+   * downloads and disk copies; this one only builds its snapshot from those copies, at start
+   * and on every refresh (see `followCopies`)
+   */
+  fetch?: boolean;
 }
 
 export interface ListSourceStatus extends ListSourceRow {
   /** part of the snapshot now serving */
   live: boolean;
   nextRefreshAt: string | null;
+}
+
+export interface RefreshProgress {
+  phase: 'fetching' | 'compiling';
+  total: number;
+  fetched: number;
+  /** the source just fetched */
+  source?: string;
 }
 
 export interface ExplainedRule {
@@ -48,7 +62,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class ListManager {
   private current: DomainMatcher = emptyMatcher();
   private readonly listeners = new Set<(m: DomainMatcher) => void>();
-  private readonly store: ListStore;
+  private readonly store: ListSourceStore;
   private readonly cache: ListCache;
   private readonly runner = new WorkerRunner();
   private readonly log: Logger;
@@ -63,7 +77,7 @@ export class ListManager {
   private stopped = false;
 
   constructor(private o: ListManagerOptions) {
-    this.store = new ListStore(o.db);
+    this.store = o.sources;
     this.cache = new ListCache(join(o.config.data_dir, 'lists'));
     this.log = o.logger;
   }
@@ -81,6 +95,7 @@ export class ListManager {
   /** Imports declared sources, serves the disk copies (fetching only what is missing or
    *  corrupted), and resolves once the first snapshot is live. */
   async start(): Promise<void> {
+    if (this.o.fetch === false) return this.followCopies();
     this.importDeclared();
     const rows = this.store.all().filter((r) => r.enabled);
     // Serve at once from what is on this machine (local files, copies kept from earlier
@@ -112,6 +127,10 @@ export class ListManager {
    * every source. The data directory stays the one the manager started with.
    */
   async reconfigure(config: Config, baseDir: string): Promise<void> {
+    if (this.o.fetch === false) {
+      this.o = { ...this.o, config: { ...config, data_dir: this.o.config.data_dir }, baseDir };
+      return this.followCopies();
+    }
     await this.serialize(async () => {
       this.o = { ...this.o, config: { ...config, data_dir: this.o.config.data_dir }, baseDir };
       this.importDeclared();
@@ -119,8 +138,12 @@ export class ListManager {
     await this.refresh();
   }
 
-  /** Re-fetches one source (or every enabled one) and rebuilds the snapshot if anything changed. */
-  refresh(name?: string): Promise<void> {
+  /**
+   * Re-fetches one source (or every enabled one) and rebuilds the snapshot if anything changed.
+   * `progress` hears each fetched source and the compile (the admin API's refresh progress).
+   */
+  refresh(name?: string, progress?: (p: RefreshProgress) => void): Promise<void> {
+    if (this.o.fetch === false) return this.followCopies();
     return this.serialize(async () => {
       let rows: ListSourceRow[];
       if (name === undefined) rows = this.store.all().filter((r) => r.enabled);
@@ -129,9 +152,50 @@ export class ListManager {
         if (!row) throw new Error(`lists: unknown source "${name}"`);
         rows = row.enabled ? [row] : [];
       }
-      await Promise.all(rows.map((r) => this.updateCopy(r, true)));
+      let fetched = 0;
+      progress?.({ phase: 'fetching', total: rows.length, fetched });
+      await Promise.all(rows.map(async (r) => {
+        await this.updateCopy(r, true);
+        progress?.({ phase: 'fetching', total: rows.length, fetched: ++fetched, source: r.name });
+      }));
+      progress?.({ phase: 'compiling', total: rows.length, fetched });
       await this.rebuild();
       for (const r of name === undefined ? this.store.all() : [this.store.get(name)!]) this.schedule(r);
+    });
+  }
+
+  /**
+   * The source table changed (a source added, edited, disabled or removed through the API):
+   * fetches `name` when it is enabled, forgets what is gone, and rebuilds.
+   */
+  sourcesChanged(name?: string): Promise<void> {
+    if (name !== undefined && this.store.get(name)?.enabled) return this.refresh(name);
+    return this.serialize(async () => {
+      const known = new Set(this.store.all().map((r) => r.name));
+      for (const gone of [...this.timers.keys()].filter((n) => !known.has(n))) {
+        clearTimeout(this.timers.get(gone));
+        this.timers.delete(gone);
+        this.nextAt.delete(gone);
+        this.verified.delete(gone);
+        this.cache.remove(gone).catch((e: Error) => this.log.warn(`lists: ${gone}: cannot remove cached copy: ${e.message}`));
+      }
+      await this.rebuild();
+      for (const r of this.store.all()) this.schedule(r);
+    });
+  }
+
+  /**
+   * Builds the snapshot from the disk copies the sources' owner wrote, as they are now: no
+   * download, no write, no schedule. A copy that does not verify is left out until it does.
+   */
+  followCopies(): Promise<void> {
+    return this.serialize(async () => {
+      for (const r of this.store.all().filter((x) => x.enabled)) {
+        const check = await this.cache.verify(r.name);
+        if (check.ok && check.sha256 === r.contentSha256) this.verified.set(r.name, check.sha256);
+        else this.verified.delete(r.name);
+      }
+      await this.rebuild();
     });
   }
 
@@ -230,6 +294,9 @@ export class ListManager {
           return;
         }
       }
+      // a copy that is not a list never replaces the last good one
+      const checked = await this.runner.run({ kind: 'check', name: row.name, body, format: row.format, maxRegex: this.o.config.lists.max_regex });
+      if (checked.error !== null) throw new Error(`${checked.error}${current ? '; the last good copy stays' : ''}`);
       const sha256 = await this.cache.write(row.name, body);
       this.verified.set(row.name, sha256);
       this.store.recordSuccess(row.name, at, { etag, lastModified, sha256, bytes: body.length });
@@ -245,14 +312,8 @@ export class ListManager {
     const rows = this.store.all().filter((r) => r.enabled && r.contentSha256 !== null && this.verified.get(r.name) === r.contentSha256);
     const key = JSON.stringify(rows.map((r) => [r.name, r.contentSha256, r.category, r.format]));
     if (key === this.builtKey) return;
-    const sources: BuildSource[] = [];
-    for (const r of rows) {
-      try {
-        sources.push({ name: r.name, file: this.cache.fileFor(r.name), format: r.format, mask: 1 << categories.add(r.category) });
-      } catch (e) {
-        this.store.recordError(r.name, new Date().toISOString(), (e as Error).message);
-      }
-    }
+    categories.allocate((names) => this.store.categoryBits(names), rows.map((r) => r.category));
+    const sources: BuildSource[] = rows.map((r) => ({ name: r.name, file: this.cache.fileFor(r.name), format: r.format, category: categories.bit(r.category)! }));
     const t0 = performance.now();
     const result = await this.runner.run({ kind: 'build', sources, maxRegex: this.o.config.lists.max_regex });
     if (this.stopped) return;

@@ -3,7 +3,8 @@ import type { CompiledTables } from './compiled-tables.js';
 import { normalizeName } from './domain-name.js';
 import { linearRegex } from './linear-regex.js';
 import { createParser, detectFormat, forEachLine } from './list-format.js';
-import type { SourceFormat } from './list-store.js';
+import { CHECK_SAMPLE_LINES, firstLines, mostlyInvalidReason, notTextReason } from './list-text.js';
+import type { SourceFormat } from './list-source-types.js';
 import { MatcherBuilder } from './matcher-builder.js';
 import { isAllow, RuleScope, type ListFormatName, type RuleAction, type RuleSink } from './rule-types.js';
 import { compileSourceText, type SourceStats } from './source-compiler.js';
@@ -17,8 +18,8 @@ export interface BuildSource {
   /** the cached copy to read */
   file: string;
   format: SourceFormat;
-  /** category mask every rule of this source carries */
-  mask: number;
+  /** category bit every rule of this source carries */
+  category: number;
 }
 
 export interface BuildJob {
@@ -32,6 +33,20 @@ export interface BuildResult {
   stats: Record<string, SourceStats>;
   /** sources whose copy could not be read: left out of this snapshot */
   errors: Record<string, string>;
+}
+
+/** A new copy of one source, checked before it may replace the last good one. */
+export interface CheckJob {
+  kind: 'check';
+  name: string;
+  body: Uint8Array;
+  format: SourceFormat;
+  maxRegex: number;
+}
+
+export interface CheckResult {
+  /** why the copy is refused, naming the source; null when it may be used */
+  error: string | null;
 }
 
 export interface ExplainJob {
@@ -60,9 +75,22 @@ export function buildSnapshot(job: BuildJob): BuildResult {
       continue;
     }
     builder.reserve(countLines(text));
-    stats[s.name] = compileSourceText(text, s.format, s.mask, job.maxRegex, builder);
+    stats[s.name] = compileSourceText(text, s.format, builder.setFor(s.category), job.maxRegex, builder);
   }
   return { tables: builder.build(), stats, errors };
+}
+
+/** Refuses a copy that is not text, or whose first lines are mostly not of its format (the
+ *  snapshot build parses it whole once it is accepted; a sample keeps a refresh to one parse). */
+export function checkSource(job: CheckJob): CheckResult {
+  const notText = notTextReason(job.body);
+  if (notText !== null) return { error: `lists: ${job.name}: ${notText}` };
+  const head = firstLines(job.body, CHECK_SAMPLE_LINES);
+  const builder = new MatcherBuilder();
+  // only the counts matter here: any category will do
+  const stats = compileSourceText(head, job.format, builder.setFor(0), job.maxRegex, builder);
+  const invalid = mostlyInvalidReason(stats);
+  return { error: invalid === null ? null : `lists: ${job.name}: ${invalid}` };
 }
 
 /** Lines in a text: an upper bound on the rules it can add (a hosts line may hold several, rarely). */

@@ -1,4 +1,5 @@
 import { detectFormat, parseMixedLines, parseText } from './list-format.js';
+import { printable } from './list-text.js';
 import type { MatcherBuilder } from './matcher-builder.js';
 import { RuleAction, type InvalidLine, type ListFormatName, type RuleScope, type RuleSink } from './rule-types.js';
 
@@ -30,14 +31,14 @@ export function emptyStats(format: ListFormatName): SourceStats {
 class BuilderSink implements RuleSink {
   constructor(
     private readonly builder: MatcherBuilder,
-    private readonly mask: number,
+    private readonly set: number,
     private readonly maxRegex: number,
     readonly stats: SourceStats,
     private readonly sampleCap = INVALID_SAMPLE,
   ) {}
 
   name(name: string, action: RuleAction, scope: RuleScope): void {
-    this.builder.addName(name, action, scope, this.mask);
+    this.builder.addName(name, action, scope, this.set);
     if (action === RuleAction.Block) this.stats.block++;
     else if (action === RuleAction.Important) this.stats.important++;
     else this.stats.allow++;
@@ -48,7 +49,7 @@ class BuilderSink implements RuleSink {
       this.stats.regexOverCap++;
       return;
     }
-    this.builder.addRegex(pattern, action, this.mask);
+    this.builder.addRegex(pattern, action, this.set);
     this.stats.regex++;
   }
 
@@ -59,21 +60,21 @@ class BuilderSink implements RuleSink {
 
   invalid(line: number, text: string, reason: string): void {
     this.stats.invalid++;
-    if (this.stats.invalidSample.length < this.sampleCap) this.stats.invalidSample.push({ line, text: text.slice(0, 200), reason });
+    if (this.stats.invalidSample.length < this.sampleCap) this.stats.invalidSample.push({ line, text: printable(text.slice(0, 200)), reason: printable(reason) });
   }
 }
 
-/** Adds a source's text to `builder`, every rule under the category mask `mask`. */
-export function compileSourceText(text: string, format: ListFormatName | 'auto', mask: number, maxRegex: number, builder: MatcherBuilder): SourceStats {
+/** Adds a source's text to `builder`, every rule under the category set `set` (builder.setFor). */
+export function compileSourceText(text: string, format: ListFormatName | 'auto', set: number, maxRegex: number, builder: MatcherBuilder): SourceStats {
   const f = format === 'auto' ? detectFormat(text) : format;
-  const sink = new BuilderSink(builder, mask, maxRegex, emptyStats(f));
+  const sink = new BuilderSink(builder, set, maxRegex, emptyStats(f));
   parseText(text, f, sink);
   return sink.stats;
 }
 
 /** Adds rules written one per line in any syntax, detected line by line; every invalid line kept. */
-export function compileMixedLines(lines: readonly string[], mask: number, maxRegex: number, builder: MatcherBuilder): SourceStats {
-  const sink = new BuilderSink(builder, mask, maxRegex, emptyStats('adblock'), Infinity);
+export function compileMixedLines(lines: readonly string[], set: number, maxRegex: number, builder: MatcherBuilder): SourceStats {
+  const sink = new BuilderSink(builder, set, maxRegex, emptyStats('adblock'), Infinity);
   parseMixedLines(lines, sink);
   return sink.stats;
 }

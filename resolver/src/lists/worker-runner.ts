@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { BuildJob, BuildResult, ExplainJob, ExplainMatch } from './snapshot-build.js';
+import type { BuildJob, BuildResult, CheckJob, CheckResult, ExplainJob, ExplainMatch } from './snapshot-build.js';
 
 // Runs a snapshot job in a worker thread so parsing millions of lines never delays a query.
 // The worker is always the compiled JavaScript: when this module runs from TypeScript
@@ -15,13 +15,14 @@ export class WorkerRunner {
   private readonly active = new Set<Worker>();
 
   run(job: BuildJob): Promise<BuildResult>;
+  run(job: CheckJob): Promise<CheckResult>;
   run(job: ExplainJob): Promise<ExplainMatch[]>;
-  run(job: BuildJob | ExplainJob): Promise<BuildResult | ExplainMatch[]> {
+  run(job: BuildJob | CheckJob | ExplainJob): Promise<BuildResult | CheckResult | ExplainMatch[]> {
     return new Promise((resolve, reject) => {
       const worker = new Worker(workerUrl(), { workerData: job });
       this.active.add(worker);
       let settled = false;
-      worker.once('message', (m: BuildResult | ExplainMatch[]) => { settled = true; resolve(m); });
+      worker.once('message', (m: BuildResult | CheckResult | ExplainMatch[]) => { settled = true; resolve(m); });
       worker.once('error', (e) => { settled = true; reject(new Error(`lists: ${job.kind} worker failed: ${e.message}`)); });
       worker.once('exit', (code) => {
         this.active.delete(worker);

@@ -1,5 +1,6 @@
 import type { PolicyConfig } from '../config/config-schema.js';
 import { categories } from '../lists/categories.js';
+import { firstBit, firstCommonBit, hasBit, isEmpty, maskOf, type CategoryMask } from '../lists/category-mask.js';
 import { compileRules, type DomainMatcher } from '../lists/domain-matcher.js';
 import { parseAddress } from './cidr.js';
 import { Action, type BlockMode, type BlockResponseSpec, type Decision } from './policy-types.js';
@@ -24,7 +25,7 @@ const CUSTOM_BIT = categories.bit('custom')!;
 
 export interface CompiledSchedule {
   readonly window: ScheduleWindow;
-  readonly mask: number;
+  readonly mask: CategoryMask;
   readonly allow: DomainMatcher | null;
   readonly deny: DomainMatcher | null;
   readonly allowRules: readonly string[];
@@ -36,12 +37,15 @@ export class ScheduleState {
   /** epoch minute this state was computed for */
   minute = -1;
   /** categories blocked now: always-on plus active schedules' */
-  blockMask = 0;
+  readonly blockMask: CategoryMask;
+  /** whether blockMask has any bit: no list lookup is needed otherwise */
+  blocking = false;
   /** indexes of the active schedules, first `activeCount` entries */
   readonly active: Int32Array;
   activeCount = 0;
-  constructor(scheduleCount: number) {
+  constructor(scheduleCount: number, words: number) {
     this.active = new Int32Array(scheduleCount);
+    this.blockMask = new Int32Array(words);
   }
 }
 
@@ -72,13 +76,17 @@ function matcherFor(rules: readonly string[], source: string, field: string, pro
 /** The rule among `rules` matching the name: re-compiled one by one, for explanations only. */
 function findRule(rules: readonly string[], source: string, buf: Uint8Array, offs: Int32Array, count: number): { text: string; source: string; line: number } | undefined {
   for (let i = 0; i < rules.length; i++) {
-    if (compileRules([rules[i]], CUSTOM_BIT, source).matcher.blockedMask(buf, offs, count) !== 0) return { text: rules[i], source, line: i + 1 };
+    if (compileRules([rules[i]], CUSTOM_BIT, source).matcher.matches(buf, offs, count)) return { text: rules[i], source, line: i + 1 };
   }
   return undefined;
 }
 
 function lowestBit(m: number): number {
   return 31 - Math.clz32(m & -m);
+}
+
+function orInto(into: CategoryMask, m: CategoryMask): void {
+  for (let i = 0; i < m.length; i++) into[i] |= m[i];
 }
 
 export class CompiledPolicy {
@@ -91,7 +99,9 @@ export class CompiledPolicy {
   private readonly denyRules: readonly string[];
   private readonly allow: DomainMatcher | null;
   private readonly deny: DomainMatcher | null;
-  private readonly baseMask: number;
+  private readonly baseMask: CategoryMask;
+  /** words of every mask this policy holds (a ScheduleState for it is this wide) */
+  readonly words: number;
   private readonly safe: SafeSearchTargets;
 
   constructor(readonly id: number, readonly name: string, p: PolicyConfig) {
@@ -101,10 +111,10 @@ export class CompiledPolicy {
     this.denyRules = p.deny ?? [];
     this.allow = matcherFor(this.allowRules, this.source, 'allow', problems);
     this.deny = matcherFor(this.denyRules, this.source, 'deny', problems);
-    this.baseMask = this.categoryMask(p.block ?? [], 'block');
+    this.baseMask = this.categoryMask(p.block ?? []);
     this.schedules = (p.schedules ?? []).map((s, i) => ({
       window: new ScheduleWindow(s.name, s.days, s.from, s.to, s.except ?? []),
-      mask: this.categoryMask(s.block ?? [], `schedules[${i}].block`),
+      mask: this.categoryMask(s.block ?? []),
       allow: matcherFor(s.allow ?? [], this.source, `schedules[${i}].allow`, problems),
       deny: matcherFor(s.deny ?? [], this.source, `schedules[${i}].deny`, problems),
       allowRules: s.allow ?? [],
@@ -113,18 +123,25 @@ export class CompiledPolicy {
     this.safe = compileSafeSearch(p.safe_search ?? {});
     for (const e of this.safe.unsupported) problems.push({ field: `safe_search.${e}`, message: 'no documented DNS enforcement for this engine; not applied', warning: true });
     this.block = this.blockSpec(p, problems);
+    this.words = Math.max(this.baseMask.length, ...this.schedules.map((s) => s.mask.length));
   }
 
-  private categoryMask(names: readonly string[], field: string): number {
-    let m = 0;
-    names.forEach((n, i) => {
-      try {
-        m |= 1 << categories.add(n);
-      } catch (e) {
-        this.problems.push({ field: `${field}[${i}]`, message: (e as Error).message });
-      }
-    });
-    return m;
+  /**
+   * Names are only looked up: a name no snapshot has given a bit blocks nothing yet (the
+   * policy snapshot allocates the bits of stored policies before compiling them).
+   */
+  private categoryMask(names: readonly string[]): CategoryMask {
+    const bits: number[] = [];
+    for (const n of names) {
+      const b = categories.bit(n);
+      if (b !== undefined) bits.push(b);
+    }
+    return maskOf(bits);
+  }
+
+  /** A schedule state sized for this policy. */
+  newState(): ScheduleState {
+    return new ScheduleState(this.schedules.length, this.words);
   }
 
   private blockSpec(p: PolicyConfig, problems: PolicyProblem[]): BlockResponseSpec {
@@ -145,16 +162,19 @@ export class CompiledPolicy {
   /** Fills `state` for the minute containing `ms`, in time zone `zone`. */
   fillState(zone: string, ms: number, state: ScheduleState): ScheduleState {
     state.minute = Math.floor(ms / 60_000);
-    state.blockMask = this.baseMask;
+    state.blockMask.fill(0);
+    orInto(state.blockMask, this.baseMask);
     state.activeCount = 0;
-    if (this.schedules.length === 0) return state;
-    const local = localMoment(zone, ms);
-    for (let i = 0; i < this.schedules.length; i++) {
-      const s = this.schedules[i];
-      if (!s.window.appliesAt(local)) continue;
-      state.active[state.activeCount++] = i;
-      state.blockMask |= s.mask;
+    if (this.schedules.length !== 0) {
+      const local = localMoment(zone, ms);
+      for (let i = 0; i < this.schedules.length; i++) {
+        const s = this.schedules[i];
+        if (!s.window.appliesAt(local)) continue;
+        state.active[state.activeCount++] = i;
+        orInto(state.blockMask, s.mask);
+      }
     }
+    state.blocking = !isEmpty(state.blockMask);
     return state;
   }
 
@@ -167,40 +187,41 @@ export class CompiledPolicy {
     out.category = -1;
     out.allowRule = false;
 
-    if (this.allow !== null && this.allow.blockedMask(buf, offs, count) !== 0) {
+    if (this.allow !== null && this.allow.matches(buf, offs, count)) {
       if (why) { why.detail = 'allow rule'; why.rule = findRule(this.allowRules, this.source, buf, offs, count); }
       out.allowRule = true;
       return (out.action = Action.Allow);
     }
     for (let i = 0; i < state.activeCount; i++) {
       const s = this.schedules[state.active[i]];
-      if (s.allow !== null && s.allow.blockedMask(buf, offs, count) !== 0) {
+      if (s.allow !== null && s.allow.matches(buf, offs, count)) {
         if (why) { why.detail = 'allow rule'; why.schedule = s.window.name; why.rule = findRule(s.allowRules, this.source, buf, offs, count); }
         out.allowRule = true;
         return (out.action = Action.Allow);
       }
     }
 
-    if (this.deny !== null && this.deny.blockedMask(buf, offs, count) !== 0) {
+    if (this.deny !== null && this.deny.matches(buf, offs, count)) {
       if (why) { why.detail = 'deny rule'; why.rule = findRule(this.denyRules, this.source, buf, offs, count); }
       return (out.action = Action.Block);
     }
     for (let i = 0; i < state.activeCount; i++) {
       const s = this.schedules[state.active[i]];
-      if (s.deny !== null && s.deny.blockedMask(buf, offs, count) !== 0) {
+      if (s.deny !== null && s.deny.matches(buf, offs, count)) {
         if (why) { why.detail = 'deny rule'; why.schedule = s.window.name; why.rule = findRule(s.denyRules, this.source, buf, offs, count); }
         return (out.action = Action.Block);
       }
     }
 
-    const listed = state.blockMask === 0 && why === null ? 0 : lists.blockedMask(buf, offs, count);
-    const blocked = listed & state.blockMask;
-    if (blocked !== 0) {
-      out.category = lowestBit(blocked);
+    // the matcher's reused result: read before any other call to the list matcher
+    const listed = !state.blocking && why === null ? null : lists.match(buf, offs, count);
+    const blocked = listed === null ? -1 : firstCommonBit(listed, state.blockMask);
+    if (blocked >= 0) {
+      out.category = blocked;
       if (why) {
         why.detail = 'category blocked';
-        why.category = out.category;
-        if ((this.baseMask & (1 << out.category)) === 0) why.schedule = this.scheduleBlocking(state, out.category);
+        why.category = blocked;
+        if (!hasBit(this.baseMask, blocked)) why.schedule = this.scheduleBlocking(state, blocked);
       }
       return (out.action = Action.Block);
     }
@@ -216,7 +237,8 @@ export class CompiledPolicy {
     }
 
     if (why) {
-      if (listed !== 0) { why.detail = 'category not blocked now'; why.category = lowestBit(listed); }
+      const cat = listed === null ? -1 : firstBit(listed);
+      if (cat >= 0) { why.detail = 'category not blocked now'; why.category = cat; }
       else why.detail = 'no match';
     }
     return (out.action = Action.Allow);
@@ -225,7 +247,7 @@ export class CompiledPolicy {
   private scheduleBlocking(state: ScheduleState, bit: number): string | undefined {
     for (let i = 0; i < state.activeCount; i++) {
       const s = this.schedules[state.active[i]];
-      if (s.mask & (1 << bit)) return s.window.name;
+      if (hasBit(s.mask, bit)) return s.window.name;
     }
     return undefined;
   }

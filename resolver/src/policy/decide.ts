@@ -2,7 +2,7 @@ import { WireName } from '../dns/wire-name.js';
 import { categories } from '../lists/categories.js';
 import type { DomainMatcher } from '../lists/domain-matcher.js';
 import { normalizeName } from '../lists/domain-name.js';
-import { ScheduleState, type Explanation } from './compiled-policy.js';
+import type { Explanation } from './compiled-policy.js';
 import type { ServedNetwork } from './policy-snapshot.js';
 import { Action, Decision, type DecisionReason } from './policy-types.js';
 
@@ -23,7 +23,7 @@ export function decide(network: ServedNetwork, name: string, qtype: number, at: 
   if ('error' in norm) throw new Error(`policy: not a domain name "${name}": ${norm.error}`);
   const wire = WireName.fromText(norm.name);
   const policy = network.policy;
-  const state = policy.fillState(network.timezone, at.getTime(), new ScheduleState(policy.schedules.length));
+  const state = policy.fillState(network.timezone, at.getTime(), policy.newState());
   const why: Explanation = { detail: '' };
   const out = new Decision();
   const action = policy.evaluate(wire.buf, wire.labelOffsets, wire.labelCount, state, lists, out, why);

@@ -3,10 +3,12 @@ import type { NetworkCounters } from '../stats/network-counters.js';
 import type { Db } from '../store/database.js';
 import { DEFAULT_TIMEZONE, loadNetworks, type NetworkKind } from '../store/network-repository.js';
 import { loadPolicies } from '../store/policy-repository.js';
+import { allocateCategoryBits } from '../store/category-bit-repository.js';
 import { readConfigRevision } from '../store/config-revision.js';
 import { AddressTable } from './address-table.js';
 import { parseCidr } from './cidr.js';
-import { CompiledPolicy, ScheduleState } from './compiled-policy.js';
+import { categories } from '../lists/categories.js';
+import { CompiledPolicy, type ScheduleState } from './compiled-policy.js';
 import type { BlockResponseSpec, NetworkRuntime } from './policy-types.js';
 import { isValidZone } from './schedule-window.js';
 
@@ -60,6 +62,8 @@ export function buildSnapshot(db: Db, deps: SnapshotDeps): PolicySnapshot {
     policies: loadPolicies(db),
     networks: loadNetworks(db),
   }))();
+  // the one place policies' category names get bits (validation only looks them up)
+  categories.allocate((names) => allocateCategoryBits(db, names), policies.flatMap((p) => [...p.block, ...p.schedules.flatMap((s) => s.block)]));
   const snap = new PolicySnapshot(revision);
   const byId = new Map<number, CompiledPolicy>();
   for (const p of policies) {
@@ -78,7 +82,7 @@ export function buildSnapshot(db: Db, deps: SnapshotDeps): PolicySnapshot {
     }
     const key = `${policy.id}|${zone}`;
     let state = states.get(key);
-    if (!state) states.set(key, (state = new ScheduleState(policy.schedules.length)));
+    if (!state) states.set(key, (state = policy.newState()));
     const net = new ServedNetwork(n.id, n.name, n.kind, zone, policy, deps.counters(n.id, n.name), state);
     snap.byName.set(n.name, net);
     if (n.doh_token) snap.byToken.set(n.doh_token, net);

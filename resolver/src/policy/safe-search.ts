@@ -93,7 +93,7 @@ const hostMatcher: DomainMatcher = (() => {
     for (const host of HOSTS[engine]) {
       // the no-loop guarantee: an enforced host is never itself rewritten
       if (targets.has(host)) throw new Error(`policy: safe-search host ${host} is also a target`);
-      b.addName(host, RuleAction.Block, RuleScope.Exact, 1 << index);
+      b.addName(host, RuleAction.Block, RuleScope.Exact, b.setFor(index));
     }
   });
   return new CompiledMatcher(b.build());
@@ -101,7 +101,7 @@ const hostMatcher: DomainMatcher = (() => {
 
 /** Bit i set when the exact name is a host of SAFE_SEARCH_ENGINES[i]; 0 for any other name. */
 export function safeSearchMask(buf: Uint8Array, offsets: Int32Array, count: number): number {
-  return hostMatcher.blockedMask(buf, offsets, count);
+  return hostMatcher.match(buf, offsets, count)[0];
 }
 
 /** The hosts rewritten for an engine (console display, tests). */

@@ -8,11 +8,12 @@ import { analyseResponse } from '../dns/response-info.js';
 import type { WireName } from '../dns/wire-name.js';
 import {
   CLASS_IN, ParsedQuery, ParseStatus, parseQuery,
-  RCODE_BADVERS, RCODE_FORMERR, RCODE_NOTIMP, RCODE_REFUSED, RCODE_SERVFAIL, TYPE_ANY,
+  RCODE_BADVERS, RCODE_FORMERR, RCODE_NOERROR, RCODE_NOTIMP, RCODE_REFUSED, RCODE_SERVFAIL, TYPE_ANY,
 } from '../dns/wire.js';
 import { categories } from '../lists/categories.js';
 import { Action, Decision, type NetworkRuntime, type PolicyEngine } from '../policy/policy-types.js';
 import { Counter, countBlock, type NetworkCounters } from '../stats/network-counters.js';
+import { ResponseRateLimiter, RrlVerdict, type RateLimitOptions } from './response-rate-limit.js';
 import { OutsideClients } from './outside-clients.js';
 
 // The query path, in the order ARCHITECTURE.md gives it:
@@ -43,6 +44,10 @@ export interface HandlerOptions {
   /** answer stale after this long when the upstream is slow and a stale entry exists */
   staleAnswerTimeoutMs: number;
   prefetch: boolean;
+  /** client queries waiting for upstream answers at once; past it new ones get SERVFAIL */
+  maxWaiting: number;
+  /** response rate limiting of UDP answers per client prefix; absent or 0 = off */
+  rateLimit?: RateLimitOptions;
 }
 
 /** A client (or internal) request waiting for an upstream answer: null = it failed. */
@@ -79,8 +84,14 @@ export class QueryHandler {
   sharedEntry: CacheEntry | null = null;
   /** true when the last `handle` call will answer later through the responder */
   wentAsync = false;
+  /** client queries waiting for an upstream answer now */
+  private waiting = 0;
+  /** queries answered SERVFAIL at once because `maxWaiting` were already waiting */
+  waitingRefused = 0;
   /** queries refused because their source is in no network, for the once-a-minute notice */
   readonly outside = new OutsideClients();
+  /** UDP answers per client prefix (RRL), null when off */
+  readonly rateLimiter: ResponseRateLimiter | null;
 
   constructor(
     private readonly policy: PolicyEngine,
@@ -89,7 +100,9 @@ export class QueryHandler {
     private readonly stats: StatsSink,
     private readonly opts: HandlerOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.rateLimiter = opts.rateLimit && opts.rateLimit.ratelimit > 0 ? new ResponseRateLimiter(opts.rateLimit) : null;
+  }
 
   /**
    * Handles one query. Returns the reply to send now, or null when there is nothing to send
@@ -107,6 +120,16 @@ export class QueryHandler {
       return errorResponse(msg, q, st === ParseStatus.NotImp ? RCODE_NOTIMP : st === ParseStatus.BadVers ? RCODE_BADVERS : RCODE_FORMERR);
     }
     const net = typeof client === 'string' ? this.policy.networkForAddress(client) : client;
+    // RRL before any work: every UDP answer, a REFUSED one too, can be reflected at a victim
+    if (maxUdp !== 0 && this.rateLimiter !== null && typeof client === 'string') {
+      const verdict = this.rateLimiter.check(client, Date.now());
+      if (verdict !== RrlVerdict.Answer) {
+        const t = net === null ? this.stats.unmatched.totals : net.counters.totals;
+        t[Counter.Total]++;
+        t[Counter.RateLimited]++;
+        return verdict === RrlVerdict.Slip ? truncatedResponse(msg, q, RCODE_NOERROR) : null;
+      }
+    }
     if (net === null) {
       const u = this.stats.unmatched.totals;
       u[Counter.Total]++;
@@ -157,8 +180,11 @@ export class QueryHandler {
     // RFC 8767: an upstream that just failed for this name is not asked again for a while;
     // the stale answer goes out at once instead of after another full timeout
     if (stale !== null && now - stale.refreshFailedAt < STALE_RECHECK_MS) return this.replyStale(stale, msg, q, net, now, maxLen, !this.decision.allowRule);
-    this.wentAsync = true;
     const cnameCheck = !this.decision.allowRule;
+    // a flood of misses must cost SERVFAILs, not memory: each waiting query holds its packet
+    if (this.waiting >= this.opts.maxWaiting) return this.overloaded(msg, q, net, stale, now, maxLen, cnameCheck);
+    this.wentAsync = true;
+    this.waiting++;
     let answered = false;
     // RFC 8767 client response timer: a slow upstream must not hold a stale-able answer
     const timer = stale === null ? null : setTimeout(() => {
@@ -167,6 +193,7 @@ export class QueryHandler {
       responder.deliver(this.replyStale(stale, msg, this.later, net, Date.now(), maxLen, cnameCheck), ctx);
     }, this.opts.staleAnswerTimeoutMs);
     this.fetch(lowerQuestion(msg, 12, q.questionEnd), q.dnssecOk, q.checkingDisabled, performance.now() + this.opts.resolveTimeoutMs, (entry) => {
+      this.waiting--;
       if (timer !== null) clearTimeout(timer);
       const t = Date.now();
       if (entry === null) {
@@ -181,6 +208,14 @@ export class QueryHandler {
       else responder.deliver(errorResponse(msg, lq, RCODE_SERVFAIL), ctx);
     });
     return null;
+  }
+
+  /** Too many queries already wait for upstreams: the stale answer if there is one, else SERVFAIL. */
+  private overloaded(msg: Buffer, q: ParsedQuery, net: NetworkRuntime, stale: CacheEntry | null, now: number, maxLen: number, cnameCheck: boolean): Buffer {
+    this.waitingRefused++;
+    if (stale !== null) return this.replyStale(stale, msg, q, net, now, maxLen, cnameCheck);
+    net.counters.totals[Counter.UpstreamError]++;
+    return errorResponse(msg, q, RCODE_SERVFAIL);
   }
 
   /** The reply from a cache entry, unless `cnameCheck` and one of its CNAME targets is blocked
@@ -263,8 +298,11 @@ export class QueryHandler {
     };
     const e = this.cache.find(question, 0, question.length, false, false, now);
     if (e !== null && now <= e.expiresAt) return build(e, q, now, 0);
+    if (this.waiting >= this.opts.maxWaiting) return this.overloaded(msg, q, net, null, now, maxLen, false);
     this.wentAsync = true;
+    this.waiting++;
     this.fetch(question, false, false, performance.now() + this.opts.resolveTimeoutMs, (entry) => {
+      this.waiting--;
       parseQuery(msg, msg.length, this.later);
       const t = Date.now();
       if (entry !== null) return responder.deliver(build(entry, this.later, t, 0), ctx);
@@ -276,6 +314,7 @@ export class QueryHandler {
   }
 
   private prefetch(e: CacheEntry): void {
+    if (this.waiting >= this.opts.maxWaiting) return;
     e.prefetching = true;
     this.cache.stats.prefetches++;
     this.fetch(e.question, e.dnssecOk, e.checkingDisabled, performance.now() + this.opts.resolveTimeoutMs, (fresh) => {
@@ -328,5 +367,13 @@ export class QueryHandler {
 
   get inflightCount(): number {
     return this.inflight.size;
+  }
+
+  get waitingCount(): number {
+    return this.waiting;
+  }
+
+  get maxWaiting(): number {
+    return this.opts.maxWaiting;
   }
 }

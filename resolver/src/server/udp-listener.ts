@@ -12,6 +12,7 @@ const syncLookup = (address: string, _family: unknown, cb: (err: null, address: 
 
 export class UdpListener implements Responder<dgram.RemoteInfo> {
   private readonly socket: dgram.Socket;
+  private readonly onMessageBound = (msg: Buffer, rinfo: dgram.RemoteInfo) => this.onMessage(msg, rinfo);
 
   constructor(
     private readonly addr: HostPort,
@@ -27,7 +28,7 @@ export class UdpListener implements Responder<dgram.RemoteInfo> {
       recvBufferSize: 4 * 1024 * 1024,
       sendBufferSize: 4 * 1024 * 1024,
     });
-    this.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
+    this.socket.on('message', this.onMessageBound);
     // a send error (ICMP unreachable from a spoofed source, buffer full) concerns one reply only
     this.socket.on('error', (err) => this.log.warn({ stage: 'udp', code: (err as NodeJS.ErrnoException).code }, 'udp: socket error'));
   }
@@ -66,6 +67,14 @@ export class UdpListener implements Responder<dgram.RemoteInfo> {
 
   deliver(resp: Buffer, rinfo: dgram.RemoteInfo): void {
     this.socket.send(resp, rinfo.port, rinfo.address);
+  }
+
+  /**
+   * Shutdown, first step: new datagrams are no longer read, while answers to the queries
+   * already waiting for upstreams can still be sent on the open socket.
+   */
+  stopReading(): void {
+    this.socket.off('message', this.onMessageBound);
   }
 
   close(): Promise<void> {

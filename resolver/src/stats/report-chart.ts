@@ -4,7 +4,7 @@
 export interface ChartPoint {
   label: string;
   value: number;
-  /** the value is a lower bound (suppressed values left out): drawn hollow */
+  /** the value is a lower bound (suppressed values left out): said in the point's tooltip */
   partial: boolean;
 }
 
@@ -13,6 +13,8 @@ export interface ChartOptions {
   width?: number;
   height?: number;
   formatNumber?: (n: number) => string;
+  /** a lower bound in words ("at least 12"); default "≥ 12" */
+  formatLowerBound?: (n: number) => string;
 }
 
 function esc(s: string): string {
@@ -31,6 +33,7 @@ export function trendChartSvg(points: readonly ChartPoint[], opts: ChartOptions)
   const w = opts.width ?? 680;
   const h = opts.height ?? 240;
   const fmt = opts.formatNumber ?? String;
+  const lowerBound = opts.formatLowerBound ?? ((n: number) => `≥ ${fmt(n)}`);
   const left = 56, right = 12, top = 16, bottom = 40;
   const pw = w - left - right;
   const ph = h - top - bottom;
@@ -48,9 +51,13 @@ export function trendChartSvg(points: readonly ChartPoint[], opts: ChartOptions)
   }
   // at most ~8 date labels whatever the range length
   const every = Math.max(1, Math.ceil(points.length / 8));
+  const last = points.length - 1;
   points.forEach((p, i) => {
-    if (i % every === 0 || i === points.length - 1) {
-      parts.push(`<text x="${x(i).toFixed(1)}" y="${h - bottom + 16}" font-size="10" text-anchor="middle">${esc(p.label)}</text>`);
+    // the last label always shows; one that would crowd it is left out
+    if (i === last || (i % every === 0 && last - i >= every / 2)) {
+      // the end labels are anchored inside the chart so that none is cut at its edge
+      const anchor = points.length > 1 && i === 0 ? 'start' : points.length > 1 && i === last ? 'end' : 'middle';
+      parts.push(`<text x="${x(i).toFixed(1)}" y="${h - bottom + 16}" font-size="10" text-anchor="${anchor}">${esc(p.label)}</text>`);
     }
   });
   if (points.length > 1) {
@@ -58,8 +65,7 @@ export function trendChartSvg(points: readonly ChartPoint[], opts: ChartOptions)
     parts.push(`<polyline points="${d}" fill="none" stroke="#1f5fa8" stroke-width="1.5"/>`);
   }
   points.forEach((p, i) => {
-    const fill = p.partial ? '#fff' : '#1f5fa8';
-    parts.push(`<circle cx="${x(i).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2.5" fill="${fill}" stroke="#1f5fa8"><title>${esc(p.label)}: ${p.partial ? '≥ ' : ''}${esc(fmt(p.value))}</title></circle>`);
+    parts.push(`<circle cx="${x(i).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="3" fill="#1f5fa8"><title>${esc(p.label)}: ${esc(p.partial ? lowerBound(p.value) : fmt(p.value))}</title></circle>`);
   });
   parts.push(`<line x1="${left}" y1="${top + ph}" x2="${w - right}" y2="${top + ph}" stroke="#333"/>`);
   parts.push('</svg>');

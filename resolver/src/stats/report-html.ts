@@ -30,12 +30,12 @@ svg.trend { width: 100%; height: auto; }
 export function reportHtml(r: ReportData, lang: ReportLang): string {
   const s = REPORT_STRINGS[lang];
   const nf = new Intl.NumberFormat(s.locale);
-  const total = (t: Total) => (t.partial ? `≥ ${nf.format(t.value)}` : nf.format(t.value));
+  const total = (t: Total) => (!t.partial ? nf.format(t.value) : t.value === 0 ? s.onlySmall(r.suppressBelow) : s.atLeast(nf.format(t.value)));
   const categoryName = (k: string | null) => (k === null ? s.total : s.categories[k] ?? k);
 
   const chart = trendChartSvg(
     r.blocked.buckets.map((b, i) => ({ label: b.label, value: r.blocked.bucketTotals[i].value, partial: r.blocked.bucketTotals[i].partial })),
-    { title: s.trend, formatNumber: (n) => nf.format(n) },
+    { title: s.trend, formatNumber: (n) => nf.format(n), formatLowerBound: (n) => s.atLeast(nf.format(n)) },
   );
   const categoryRows = r.blocked.rows
     .map((row) => `<tr><td>${esc(categoryName(row.key))}</td><td class="n">${esc(total(row.total))}</td></tr>`)
@@ -54,9 +54,9 @@ export function reportHtml(r: ReportData, lang: ReportLang): string {
 <body>
 <header>
 <h1>${esc(s.title)}</h1>
-<p class="meta">${esc(s.range(r.from, r.to))}</p>
+<p class="meta">${esc(s.range(r.from, r.to, r.timeZone))}</p>${r.utcReason ? `\n<p class="meta">${esc(s.utcReason[r.utcReason])}</p>` : ''}
 <p class="meta">${esc(s.networks)}: ${esc(r.networks ? r.networks.join(', ') : s.allNetworks)}</p>
-<p class="meta">${esc(s.generatedAt(r.generatedAt))}</p>
+<p class="meta">${esc(s.generatedAt(r.generatedAt, r.timeZone))}</p>
 </header>
 <section>
 <h2>${esc(s.trend)}</h2>

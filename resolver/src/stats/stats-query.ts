@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { WELL_KNOWN_CATEGORIES } from '../lists/categories.js';
 import type { Db } from '../store/database.js';
 import { COUNTER_NAMES, type CounterName } from './network-counters.js';
@@ -22,10 +23,15 @@ export interface StatsSelection {
   networkIds?: readonly number[];
   /** stats.suppress_below */
   suppressBelow: number;
+  /**
+   * Day views only: days in this IANA zone (a network's), summed from the hourly rows, so
+   * only within the hourly retention. Absent or "UTC": UTC days, daily rows included.
+   */
+  timeZone?: string;
 }
 
 export interface Bucket {
-  /** epoch hour or epoch day */
+  /** epoch hour or epoch day (UTC); for zoned days, the epoch hour the day starts at */
   key: number;
   /** start, epoch ms */
   startMs: number;
@@ -58,36 +64,68 @@ export interface CounterView {
 
 const MAX_BUCKETS = 24 * 400;
 
-function bucketsOf(sel: StatsSelection): Bucket[] {
+/** The buckets of a selection, and where a source row's `b` falls among them. */
+interface BucketPlan {
+  buckets: Bucket[];
+  /** bucket index of a row's `b`, or -1 outside the range */
+  index: (b: number) => number;
+  /** SQL yielding (b, network_id, <cols>) for the buckets, from the right tables */
+  source: (hourlyTable: string, dailyTable: string, cols: string) => { sql: string; args: number[] };
+}
+
+function zoned(sel: StatsSelection): boolean {
+  return sel.granularity === 'day' && sel.timeZone !== undefined && sel.timeZone !== 'UTC';
+}
+
+function planOf(sel: StatsSelection): BucketPlan {
   if (!(sel.toMs > sel.fromMs)) throw new Error('stats: the range end must be after its start');
+  const nf = networkFilter(sel);
+  if (zoned(sel)) {
+    // local midnights, found by the zone's rules, so a day is 23 or 25 hours where clocks change
+    const buckets: Bucket[] = [];
+    let day = DateTime.fromMillis(sel.fromMs, { zone: sel.timeZone }).startOf('day');
+    if (!day.isValid) throw new Error(`stats: unknown time zone "${sel.timeZone}"`);
+    while (day.toMillis() < sel.toMs) {
+      if (buckets.length >= MAX_BUCKETS / 24) throw new Error('stats: range too long for day granularity');
+      buckets.push({ key: Math.floor(day.toMillis() / HOUR_MS), startMs: day.toMillis(), label: day.toISODate()! });
+      day = day.plus({ days: 1 });
+    }
+    const firstHour = buckets[0].key;
+    const endHour = Math.floor(day.toMillis() / HOUR_MS);
+    const byHour = new Int32Array(endHour - firstHour);
+    buckets.forEach((b, i) => byHour.fill(i, b.key - firstHour, (buckets[i + 1]?.key ?? endHour) - firstHour));
+    return {
+      buckets,
+      index: (h) => (h >= firstHour && h < endHour ? byHour[h - firstHour] : -1),
+      source: (hourly, _daily, cols) => ({
+        sql: `SELECT hour AS b, network_id, ${cols} FROM ${hourly} WHERE hour >= ? AND hour < ?${nf.sql}`,
+        args: [firstHour, endHour, ...nf.args],
+      }),
+    };
+  }
   const size = sel.granularity === 'hour' ? HOUR_MS : DAY_MS;
   const first = Math.floor(sel.fromMs / size);
   const end = Math.ceil(sel.toMs / size);
   if (end - first > MAX_BUCKETS) throw new Error(`stats: range too long for ${sel.granularity} granularity (${end - first} buckets)`);
-  const out: Bucket[] = [];
-  for (let k = first; k < end; k++) out.push({ key: k, startMs: k * size, label: sel.granularity === 'hour' ? isoHour(k) : isoDay(k) });
-  return out;
+  const buckets: Bucket[] = [];
+  for (let k = first; k < end; k++) buckets.push({ key: k, startMs: k * size, label: sel.granularity === 'hour' ? isoHour(k) : isoDay(k) });
+  return {
+    buckets,
+    index: (b) => (b >= first && b < end ? b - first : -1),
+    source: (hourly, daily, cols) => sel.granularity === 'hour'
+      ? { sql: `SELECT hour AS b, network_id, ${cols} FROM ${hourly} WHERE hour >= ? AND hour < ?${nf.sql}`, args: [first, end, ...nf.args] }
+      : {
+        sql: `SELECT day AS b, network_id, ${cols} FROM ${daily} WHERE day >= ? AND day < ?${nf.sql}
+              UNION ALL
+              SELECT hour / 24 AS b, network_id, ${cols} FROM ${hourly} WHERE hour >= ? AND hour < ?${nf.sql}`,
+        args: [first, end, ...nf.args, first * 24, end * 24, ...nf.args],
+      },
+  };
 }
 
 function networkFilter(sel: StatsSelection): { sql: string; args: number[] } {
   if (!sel.networkIds) return { sql: '', args: [] };
   return { sql: ` AND network_id IN (${sel.networkIds.map(() => '?').join(', ')})`, args: [...sel.networkIds] };
-}
-
-/** SQL yielding (b, network_id, <cols>) for the selection's buckets, from the right tables. */
-function source(sel: StatsSelection, buckets: Bucket[], hourlyTable: string, dailyTable: string, cols: string): { sql: string; args: number[] } {
-  const first = buckets[0].key;
-  const end = buckets[buckets.length - 1].key + 1;
-  const nf = networkFilter(sel);
-  if (sel.granularity === 'hour') {
-    return { sql: `SELECT hour AS b, network_id, ${cols} FROM ${hourlyTable} WHERE hour >= ? AND hour < ?${nf.sql}`, args: [first, end, ...nf.args] };
-  }
-  return {
-    sql: `SELECT day AS b, network_id, ${cols} FROM ${dailyTable} WHERE day >= ? AND day < ?${nf.sql}
-          UNION ALL
-          SELECT hour / 24 AS b, network_id, ${cols} FROM ${hourlyTable} WHERE hour >= ? AND hour < ?${nf.sql}`,
-    args: [first, end, ...nf.args, first * 24, end * 24, ...nf.args],
-  };
 }
 
 function finishRow<K>(networkId: number | null, key: K, raw: Float64Array, below: number): SeriesRow<K> {
@@ -108,15 +146,15 @@ export function blockedView(
   db: Db,
   sel: StatsSelection & { byCategory?: boolean; byNetwork?: boolean; categories?: readonly string[] },
 ): BlockedView {
-  const buckets = bucketsOf(sel);
+  const plan = planOf(sel);
+  const { buckets } = plan;
   const byCategory = sel.byCategory ?? true;
   const byNetwork = sel.byNetwork ?? false;
-  const src = source(sel, buckets, 'stats_category_hourly', 'stats_category_daily', 'category, blocked');
+  const src = plan.source('stats_category_hourly', 'stats_category_daily', 'category, blocked');
   const raw = db
     .prepare(`SELECT b, network_id AS net, category AS cat, SUM(blocked) AS n FROM (${src.sql}) GROUP BY b, network_id, category`)
     .all(...src.args) as { b: number; net: number; cat: string; n: number }[];
 
-  const first = buckets[0].key;
   const cats = byCategory ? [...new Set([...(sel.categories ?? WELL_KNOWN_CATEGORIES), ...raw.map((r) => r.cat)])] : [null];
   const nets = byNetwork ? networksOf(sel, raw.map((r) => r.net)) : [null];
   const grid = new Map<string, Float64Array>();
@@ -124,7 +162,8 @@ export function blockedView(
   for (const n of nets) for (const c of cats) grid.set(keyOf(n, c), new Float64Array(buckets.length));
   for (const r of raw) {
     const g = grid.get(keyOf(byNetwork ? r.net : null, byCategory ? r.cat : null));
-    if (g) g[r.b - first] += r.n;
+    const i = plan.index(r.b);
+    if (g && i >= 0) g[i] += r.n;
   }
   const rows: SeriesRow<string | null>[] = [];
   for (const n of nets) for (const c of cats) rows.push(finishRow(n, c, grid.get(keyOf(n, c))!, sel.suppressBelow));
@@ -137,21 +176,24 @@ export function counterView(
   db: Db,
   sel: StatsSelection & { byNetwork?: boolean; counters?: readonly CounterName[] },
 ): CounterView {
-  const buckets = bucketsOf(sel);
+  const plan = planOf(sel);
+  const { buckets } = plan;
   const counters = sel.counters ?? COUNTER_NAMES;
   const byNetwork = sel.byNetwork ?? false;
   const cols = COUNTER_NAMES.join(', ');
-  const src = source(sel, buckets, 'stats_hourly', 'stats_daily', cols);
+  const src = plan.source('stats_hourly', 'stats_daily', cols);
   const raw = db
     .prepare(`SELECT b, network_id AS net, ${COUNTER_NAMES.map((c) => `SUM(${c}) AS ${c}`).join(', ')} FROM (${src.sql}) GROUP BY b, network_id`)
     .all(...src.args) as ({ b: number; net: number } & Record<CounterName, number>)[];
-  const first = buckets[0].key;
   const nets = byNetwork ? networksOf(sel, raw.map((r) => r.net)) : [null];
   const rows: SeriesRow<CounterName>[] = [];
   for (const n of nets) {
     for (const counter of counters) {
       const series = new Float64Array(buckets.length);
-      for (const r of raw) if (n === null || r.net === n) series[r.b - first] += r[counter];
+      for (const r of raw) {
+        const i = plan.index(r.b);
+        if (i >= 0 && (n === null || r.net === n)) series[i] += r[counter];
+      }
       rows.push(finishRow(n, counter, series, sel.suppressBelow));
     }
   }

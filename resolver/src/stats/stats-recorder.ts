@@ -130,11 +130,15 @@ export class StatsRecorder {
     return this.domains.dropped + this.recent.dropped;
   }
 
-  /** Rolls up once, then flushes on the interval (and at every UTC hour boundary) and rolls up hourly. */
-  start(): void {
+  /**
+   * Rolls up once, then flushes on the interval (and at every UTC hour boundary) and rolls up
+   * hourly. `rollUp` false (a cluster worker): flushes only, the primary rolls up for all.
+   */
+  start(rollUp = true): void {
     if (this.stopped) throw new Error('stats: recorder already stopped');
-    this.runRollUp();
+    if (rollUp) this.runRollUp();
     this.scheduleFlush();
+    if (!rollUp) return;
     this.rollUpTimer = setInterval(() => this.runRollUp(), ROLL_UP_EVERY_MS);
     this.rollUpTimer.unref();
   }
@@ -171,9 +175,9 @@ export class StatsRecorder {
         for (const { e, totals, byCategory } of taken) {
           const id = e.counters.networkId;
           if (hasCounts(totals)) this.stmts.hourly.run(hour, id, ...totals);
-          for (let bit = 0; bit <= RULE_SLOT; bit++) {
-            if (byCategory[bit] === 0) continue;
-            this.stmts.category.run(hour, id, this.categoryName(bit), byCategory[bit]);
+          for (let slot = 0; slot < byCategory.length; slot++) {
+            if (byCategory[slot] === 0) continue;
+            this.stmts.category.run(hour, id, this.categoryName(slot), byCategory[slot]);
           }
           if (e.name !== undefined && e.name !== e.storedName) this.stmts.name.run(id, e.name);
         }
@@ -182,7 +186,8 @@ export class StatsRecorder {
     } catch (err) {
       for (const { e, totals, byCategory } of taken) {
         for (let i = 0; i < COUNTER_COUNT; i++) e.counters.totals[i] += totals[i];
-        for (let i = 0; i <= RULE_SLOT; i++) e.counters.blockedByCategory[i] += byCategory[i];
+        // the array only ever grows, so every slot taken still exists
+        for (let i = 0; i < byCategory.length; i++) e.counters.blockedByCategory[i] += byCategory[i];
       }
       this.report(err);
       return;
@@ -194,8 +199,9 @@ export class StatsRecorder {
     if (today !== this.domains.day) this.domains.reset(today);
   }
 
-  private categoryName(bit: number): string {
-    if (bit === RULE_SLOT) return RULE_CATEGORY;
+  private categoryName(slot: number): string {
+    if (slot === RULE_SLOT) return RULE_CATEGORY;
+    const bit = slot - 1;
     return this.categories.name(bit) ?? `_bit${bit}`;
   }
 

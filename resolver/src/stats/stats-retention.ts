@@ -1,4 +1,5 @@
 import type { Db } from '../store/database.js';
+import { COUNTER_NAMES } from './network-counters.js';
 import { epochDay } from './time-buckets.js';
 
 // Hourly detail is kept for a while, then moved into daily rows, which are kept longer;
@@ -16,8 +17,8 @@ export interface RollUpResult {
   domainRowsDeleted: number;
 }
 
-const COUNTERS = 'total, blocked, rewritten, cache_hits, upstream_errors, refused';
-const SUMS = 'SUM(total), SUM(blocked), SUM(rewritten), SUM(cache_hits), SUM(upstream_errors), SUM(refused)';
+const COUNTERS = COUNTER_NAMES.join(', ');
+const SUMS = COUNTER_NAMES.map((c) => `SUM(${c})`).join(', ');
 const ADD = COUNTERS.split(', ').map((c) => `${c} = ${c} + excluded.${c}`).join(', ');
 
 export function rollUp(db: Db, nowMs: number, policy: RetentionPolicy): RollUpResult {

@@ -1,6 +1,6 @@
-// Small-cell suppression. A count below k can point at one child ("adult: 2 this week" in a
-// one-child home), so it is shown as "<k", zero included: showing 0 but "<5" for 1..4
-// would reveal that something happened.
+// Small-cell suppression. A count from 1 to k-1 can point at one child ("adult: 2 this week"
+// in a one-child home), so it is shown as "<k". Zero is shown as 0: that nothing happened is
+// about nobody, and a report full of "<5" for empty days would hide real quiet from its readers.
 //
 // The rule that keeps suppressed cells unrecoverable: every total is the sum of the values
 // it totals *as shown*, suppressed ones counted as zero, and is marked partial ("≥ n") when
@@ -27,7 +27,7 @@ export interface Total {
 }
 
 export function suppress(count: number, below: number): Cell {
-  if (count < below) return { value: null, suppressed: true, display: `<${below}` };
+  if (count > 0 && count < below) return { value: null, suppressed: true, display: `<${below}` };
   return { value: count, suppressed: false, display: String(count) };
 }
 

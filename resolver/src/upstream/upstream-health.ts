@@ -36,12 +36,14 @@ export class UpstreamHealth {
   }
 
   /**
-   * The upstream answered, but with SERVFAIL: often a property of the name (DNSSEC failure,
-   * broken delegation) rather than of the upstream, so it neither counts towards marking the
-   * upstream down nor proves it healthy.
+   * The upstream answered, but with SERVFAIL or REFUSED: often a property of the name (DNSSEC
+   * failure, broken delegation, a policy on that name) rather than of the upstream, so it
+   * does not count towards marking the whole upstream down. It does count as a sample of
+   * `penaltyMs` (a full try): an upstream that fails fast must not stay first in the order
+   * ahead of one that answers.
    */
-  answeredFailure(rttMs: number, reason: string): void {
-    this.sample(rttMs);
+  answeredFailure(penaltyMs: number, reason: string): void {
+    this.sample(penaltyMs);
     this.errors++;
     this.lastError = reason;
   }

@@ -45,8 +45,10 @@ type Outcome = Buffer | string;
 /**
  * Forwards queries to the configured upstreams: fastest healthy one first, the next one on a
  * timeout, network error, SERVFAIL or REFUSED, never past the caller's deadline. Upstreams that
- * keep failing are set aside for a growing while and probed in the background with live
- * queries, so a dead or slow one costs answers nothing once noticed.
+ * keep failing (timeouts, network errors) are set aside for a growing while and probed in the
+ * background with live queries, so a dead or slow one costs answers nothing once noticed;
+ * one that answers SERVFAIL or REFUSED sinks in the order instead, since that verdict may
+ * concern the name only.
  */
 export class UpstreamPool {
   private upstreams: Upstream[];
@@ -134,30 +136,33 @@ export class UpstreamPool {
     const start = performance.now();
     if (start >= deadline) return 'deadline passed';
     h.queries++;
+    // the caller's deadline is not the upstream's fault: a try it cut short that times out
+    // is not held against the upstream
+    let cutShort = false;
     try {
-      let resp = await u.transport.exchange(query, qEnd, Math.min(this.tryTimeoutMs, deadline - start));
+      let budget = Math.min(this.tryTimeoutMs, deadline - start);
+      cutShort = budget < this.tryTimeoutMs;
+      let resp = await u.transport.exchange(query, qEnd, budget);
       if ((resp[2] & 0x02) !== 0 && u.spec.protocol === 'udp') {
-        // truncated: the full answer only fits a stream; the caller's deadline is not the
-        // upstream's fault, so running out of it here is not held against the upstream
+        // truncated: the full answer only fits a stream
         const left = deadline - performance.now();
         if (left <= 0) return 'deadline passed';
         u.tcp ??= new TcpTransport(u.spec);
-        resp = await u.tcp.exchange(query, qEnd, Math.min(this.tryTimeoutMs, left));
+        budget = Math.min(this.tryTimeoutMs, left);
+        cutShort = budget < this.tryTimeoutMs;
+        resp = await u.tcp.exchange(query, qEnd, budget);
       }
       const rcode = resp[3] & 0x0f;
-      const rtt = performance.now() - start;
-      if (rcode === RCODE_SERVFAIL) {
-        h.answeredFailure(rtt, 'SERVFAIL');
-        return 'SERVFAIL';
+      if (rcode === RCODE_SERVFAIL || rcode === RCODE_REFUSED) {
+        const reason = rcode === RCODE_SERVFAIL ? 'SERVFAIL' : 'REFUSED';
+        h.answeredFailure(Math.max(performance.now() - start, this.tryTimeoutMs), reason);
+        return reason;
       }
-      if (rcode === RCODE_REFUSED) {
-        this.failed(u, 'REFUSED', null);
-        return 'REFUSED';
-      }
-      if (h.succeeded(rtt)) this.logger?.info({ upstream: u.spec.url }, 'upstream: back up');
+      if (h.succeeded(performance.now() - start)) this.logger?.info({ upstream: u.spec.url }, 'upstream: back up');
       return resp;
     } catch (err) {
       const timedOut = err instanceof TransportError && err.timedOut;
+      if (timedOut && cutShort) return 'deadline passed';
       const reason = err instanceof Error ? err.message : String(err);
       this.failed(u, reason, timedOut ? performance.now() - start : null);
       return reason;

@@ -1,43 +1,12 @@
-import type { Db } from '../store/database.js';
-import type { InvalidLine } from './rule-types.js';
-import type { SourceStats } from './source-compiler.js';
+import type { DeclaredSource, ListSourceRow, ListSourceStore, SourceFormat, SourceOrigin } from '../lists/list-source-types.js';
+import type { InvalidLine } from '../lists/rule-types.js';
+import type { SourceStats } from '../lists/source-compiler.js';
+import { allocateCategoryBits } from './category-bit-repository.js';
+import type { Db } from './database.js';
 
 // The list_sources table (migration 002): declared sources and their refresh state. Sources
 // from the config file and the shipped default set are re-imported at every start; rows the
 // admin API created are never touched by an import.
-
-export type SourceOrigin = 'config' | 'bundled' | 'api';
-export type SourceFormat = 'auto' | 'hosts' | 'domains' | 'adblock' | 'dnsmasq' | 'rpz' | 'regex';
-
-export interface DeclaredSource {
-  name: string;
-  category: string;
-  /** absolute file path or http(s) URL */
-  source: string;
-  format: SourceFormat;
-  enabled: boolean;
-  refreshHours: number | null;
-  description: string | null;
-  license: string | null;
-}
-
-export interface ListSourceRow extends DeclaredSource {
-  id: number;
-  origin: SourceOrigin;
-  lastAttemptAt: string | null;
-  lastSuccessAt: string | null;
-  lastError: string | null;
-  etag: string | null;
-  lastModified: string | null;
-  contentSha256: string | null;
-  contentBytes: number | null;
-  detectedFormat: string | null;
-  entries: { block: number; allow: number; important: number; regex: number };
-  regexOverCap: number;
-  skipped: number;
-  invalid: number;
-  invalidSample: InvalidLine[];
-}
 
 interface RawRow {
   id: number; name: string; category: string; source: string; format: SourceFormat; enabled: number;
@@ -61,7 +30,7 @@ function toRow(r: RawRow): ListSourceRow {
   };
 }
 
-export class ListStore {
+export class ListSourceRepository implements ListSourceStore {
   constructor(private readonly db: Db) {}
 
   /**
@@ -121,5 +90,40 @@ export class ListStore {
     this.db.prepare(`UPDATE list_sources SET detected_format = ?, entries_block = ?, entries_allow = ?, entries_important = ?,
       entries_regex = ?, regex_over_cap = ?, skipped_count = ?, invalid_count = ?, invalid_sample = ? WHERE name = ?`)
       .run(s.format, s.block, s.allow, s.important, s.regex, s.regexOverCap, s.skipped, s.invalid, JSON.stringify(s.invalidSample), name);
+  }
+
+  categoryBits(names: Iterable<string>): Map<string, number> {
+    return allocateCategoryBits(this.db, names);
+  }
+
+  /** A source the admin API declares; the name must be free. Returns its id. */
+  insertApiSource(src: DeclaredSource): number {
+    const now = new Date().toISOString();
+    return this.db.prepare(`
+      INSERT INTO list_sources (name, category, source, format, enabled, refresh_hours, description, license, origin, created_at, updated_at)
+      VALUES (@name, @category, @source, @format, @enabled, @refreshHours, @description, @license, 'api', @now, @now) RETURNING id`)
+      .pluck().get({ ...src, enabled: src.enabled ? 1 : 0, now }) as number;
+  }
+
+  /** Replaces an API source's definition; a new location forgets the validators and digest. */
+  updateApiSource(id: number, src: DeclaredSource): void {
+    this.db.prepare(`
+      UPDATE list_sources SET
+        etag = CASE WHEN source = @source THEN etag ELSE NULL END,
+        last_modified = CASE WHEN source = @source THEN last_modified ELSE NULL END,
+        content_sha256 = CASE WHEN source = @source THEN content_sha256 ELSE NULL END,
+        name = @name, category = @category, source = @source, format = @format, enabled = @enabled,
+        refresh_hours = @refreshHours, description = @description, license = @license, updated_at = @now
+      WHERE id = @id AND origin = 'api'`)
+      .run({ ...src, enabled: src.enabled ? 1 : 0, now: new Date().toISOString(), id });
+  }
+
+  byId(id: number): ListSourceRow | undefined {
+    const r = this.db.prepare('SELECT * FROM list_sources WHERE id = ?').get(id) as RawRow | undefined;
+    return r && toRow(r);
+  }
+
+  deleteApiSource(id: number): boolean {
+    return this.db.prepare("DELETE FROM list_sources WHERE id = ? AND origin = 'api'").run(id).changes > 0;
   }
 }

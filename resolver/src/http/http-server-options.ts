@@ -1,0 +1,94 @@
+import http from 'node:http';
+import http2 from 'node:http2';
+import type { FastifyServerOptions } from 'fastify';
+import type { Config } from '../config/config-schema.js';
+import { parseCidr } from '../policy/cidr.js';
+import type { TlsCertificates } from '../server/tls-certificates.js';
+
+// The limits every HTTP listener runs with, in one place. Node's and fastify's defaults wait
+// for ever on a slow body (requestTimeout 0) and accept any number of connections, so a
+// handful of slow clients could hold every socket. DoH and the API need small requests only:
+// short deadlines cost a real client nothing.
+
+export const HTTP_LIMITS = {
+  /** the whole request, headers and body, must arrive within this */
+  requestTimeoutMs: 10_000,
+  /** the headers must arrive within this (Node checks it on its connection sweep) */
+  headersTimeoutMs: 5_000,
+  /** an idle keep-alive connection is closed after this */
+  keepAliveTimeoutMs: 5_000,
+  /** a socket with no traffic at all is closed after this */
+  connectionTimeoutMs: 30_000,
+  /** request line and headers together */
+  maxHeaderSize: 8 * 1024,
+  /** API bodies; DoH messages have their own 65,535-byte limit */
+  bodyLimit: 1024 * 1024,
+  /** how often Node looks for requests past their deadline */
+  checkIntervalMs: 1_000,
+} as const;
+
+/** The settings a Node HTTP server and an HTTP/2 server with HTTP/1.1 fallback share. */
+interface LimitableServer {
+  maxConnections: number;
+  requestTimeout: number;
+  headersTimeout: number;
+  keepAliveTimeout: number;
+  setTimeout(ms: number): unknown;
+}
+
+/** Applies the limits to a Node HTTP (or HTTP/2-with-HTTP/1.1) server fastify will use. */
+export function limitHttpServer<S extends LimitableServer>(server: S, maxConnections: number): S {
+  server.maxConnections = maxConnections;
+  server.requestTimeout = HTTP_LIMITS.requestTimeoutMs;
+  server.headersTimeout = HTTP_LIMITS.headersTimeoutMs;
+  server.keepAliveTimeout = HTTP_LIMITS.keepAliveTimeoutMs;
+  server.setTimeout(HTTP_LIMITS.connectionTimeoutMs);
+  return server;
+}
+
+/**
+ * Trusted reverse proxies as fastify's `trustProxy`: the client address (`req.ip`) is read
+ * from X-Forwarded-For only when the peer is one of them, so a proxy on the same machine
+ * does not make every DoH client look local, and nobody else can claim an address.
+ */
+export function trustedProxies(config: Config): string[] | false {
+  const list = config.http.trusted_proxies.map((r) => parseCidr(r)?.text ?? r);
+  return list.length === 0 ? false : list;
+}
+
+/** Fastify options for a plain HTTP listener. */
+export function httpServerOptions(config: Config): FastifyServerOptions {
+  return {
+    bodyLimit: HTTP_LIMITS.bodyLimit,
+    trustProxy: trustedProxies(config),
+    serverFactory: (handler) => limitHttpServer(http.createServer({
+      maxHeaderSize: HTTP_LIMITS.maxHeaderSize,
+      connectionsCheckingInterval: HTTP_LIMITS.checkIntervalMs,
+      requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+      headersTimeout: HTTP_LIMITS.headersTimeoutMs,
+      keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
+    }, handler), config.http.max_connections),
+  };
+}
+
+/**
+ * Fastify options for the HTTPS listener: HTTP/2 with HTTP/1.1 for older clients, chosen by
+ * ALPN, TLS 1.2 or later, the certificate `certs` holds now and every later one.
+ */
+export function httpsServerOptions(config: Config, certs: TlsCertificates): FastifyServerOptions {
+  return {
+    bodyLimit: HTTP_LIMITS.bodyLimit,
+    trustProxy: trustedProxies(config),
+    http2: true,
+    serverFactory: (handler) => {
+      const server = http2.createSecureServer({
+        ...certs.options,
+        allowHTTP1: true,
+        minVersion: 'TLSv1.2',
+        settings: { maxHeaderListSize: HTTP_LIMITS.maxHeaderSize },
+      }, handler as unknown as Parameters<typeof http2.createSecureServer>[1]);
+      certs.serve(server);
+      return limitHttpServer(server as unknown as http2.Http2SecureServer & LimitableServer, config.http.max_connections) as unknown as http.Server;
+    },
+  } as FastifyServerOptions;
+}
