@@ -38,7 +38,8 @@ function ReportCard({ r, policies }: { r: Report; policies: { value: string; lab
           {r.message ? <Text size="sm">“{r.message}”</Text> : null}
           <Text size="xs" c="dimmed">
             {fmt.dateTime(r.created_at)}
-            {r.policy ? ` · ${t('reports.intoPolicy', { policy: r.policy })}` : ''}
+            {r.network ? ` · ${r.network}` : ''}
+            {r.resolved_by ? ` · ${t('reports.decidedBy', { name: r.resolved_by })}` : ''}
           </Text>
         </Stack>
         {r.status === 'open' && canWrite ? (
