@@ -37,6 +37,8 @@ export const ScheduleSchema = Type.Object(
     from: Hhmm,
     to: Hhmm,
     block: Type.Optional(Type.Array(Type.String())),
+    // apps of the services catalog (blocklists/services/), or group ids meaning all of a group's
+    services: Type.Optional(Type.Array(Type.String(), { description: 'service ids (tiktok, roblox) or group ids (games, social)' })),
     deny: Type.Optional(Type.Array(Type.String())),
     allow: Type.Optional(Type.Array(Type.String())),
     // date ranges (inclusive) on which this window does not apply: holidays, term breaks
@@ -65,6 +67,7 @@ export const PolicySchema = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 100 }),
     description: Type.Optional(Type.String()),
     block: Type.Optional(Type.Array(Type.String())),
+    services: Type.Optional(Type.Array(Type.String(), { description: 'service ids (tiktok, roblox) or group ids (games, social)' })),
     deny: Type.Optional(Type.Array(Type.String())),
     allow: Type.Optional(Type.Array(Type.String())),
     safe_search: Type.Optional(SafeSearchSchema),
