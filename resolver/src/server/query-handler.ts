@@ -4,6 +4,7 @@ import { lowerQuestion, questionHash } from '../cache/question-key.js';
 import type { CacheEntry, ResponseCache } from '../cache/response-cache.js';
 import { copyAnswerRecords } from '../dns/answer-copy.js';
 import { anyResponse, blockedResponse, cnameResponse, EDE_BLOCKED, EDE_FILTERED, type Ede, errorResponse, truncatedResponse, upstreamQuery } from '../dns/message-builders.js';
+import { ResolverNames } from '../dns/resolver-names.js';
 import { analyseResponse } from '../dns/response-info.js';
 import type { WireName } from '../dns/wire-name.js';
 import {
@@ -91,6 +92,8 @@ export class QueryHandler {
   waitingRefused = 0;
   /** queries refused because their source is in no network, for the once-a-minute notice */
   readonly outside = new OutsideClients();
+  /** the names the resolver answers itself (browser DoH canary, DDR); set from the configuration */
+  ownNames = new ResolverNames(null);
   /** UDP answers per client prefix (RRL), null when off */
   readonly rateLimiter: ResponseRateLimiter | null;
 
@@ -145,6 +148,8 @@ export class QueryHandler {
       c[Counter.Refused]++;
       return errorResponse(msg, q, q.qclass !== CLASS_IN ? RCODE_REFUSED : RCODE_NOTIMP);
     }
+    const own = this.ownNames.answer(msg, q);
+    if (own !== null) return own;
     const now = Date.now();
     const maxLen = maxUdp === 0 ? STREAM_MAX : q.hasOpt ? Math.min(q.udpSize, maxUdp) : 512;
     const e = this.cache.find(msg, 12, q.questionEnd, q.dnssecOk, q.checkingDisabled, now);
