@@ -65,14 +65,15 @@ export const statsRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, 
     const networkIds = scope(req, req.query.network);
     let data;
     try {
-      data = buildReport(db, { from: req.query.from, to: req.query.to, networkIds, suppressBelow });
+      data = buildReport(db, { from: req.query.from, to: req.query.to, networkIds, suppressBelow, hourlyRetentionDays: ctx.config.stats.hourly_retention_days });
     } catch (e) {
       throw invalid('to', (e as Error).message.replace(/^(report|stats): /, ''));
     }
     const format = req.query.format ?? 'html';
     const name = `nestguard-report-${req.query.from}-${req.query.to}.${format}`;
     reply.header('content-disposition', `attachment; filename="${name}"`);
-    if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reportCsv(data));
-    return reply.type('text/html; charset=utf-8').send(reportHtml(data, req.query.lang ?? 'vi'));
+    const lang = req.query.lang ?? 'vi';
+    if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reportCsv(data, lang));
+    return reply.type('text/html; charset=utf-8').send(reportHtml(data, lang));
   });
 };
