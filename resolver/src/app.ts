@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load-config.js';
 import { parseHostPort } from './config/host-port.js';
+import { httpServerOptions } from './http/http-server-options.js';
 import { ResponseCache } from './cache/response-cache.js';
 import { buildApp, createAppServices, type AppServiceOptions } from './api/build-app.js';
 import { ensureFirstOwner } from './api/first-owner.js';
@@ -10,6 +11,7 @@ import { effectiveSettings } from './api/stored-settings.js';
 import { ListManager } from './lists/list-manager.js';
 import { PolicyService } from './policy/policy-service.js';
 import { QueryHandler } from './server/query-handler.js';
+import { streamLimits } from './server/dns-stream.js';
 import { TcpListener } from './server/tcp-listener.js';
 import { UdpListener } from './server/udp-listener.js';
 import { StatsRecorder, statsOptionsFromConfig } from './stats/stats-recorder.js';
@@ -98,7 +100,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   for (const l of role === 'primary' ? [] : config.dns.listen) {
     const addr = parseHostPort(l);
     dns.push(new UdpListener(addr, handler, config.dns.udp_payload_max, log));
-    dns.push(new TcpListener(addr, handler, { idleTimeoutMs: config.dns.tcp_idle_timeout_ms, maxConnections: config.dns.tcp_max_connections }, log));
+    dns.push(new TcpListener(addr, handler, streamLimits(config), log));
   }
 
   const stopOutsideNotice = handler.outside.logEveryMinute(log.child({ stage: 'resolver' }));
@@ -129,7 +131,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     if (role !== 'worker') {
       await ensureFirstOwner(db, opts.env ?? process.env, opts.terminal ?? ((line) => process.stderr.write(`${line}\n`)));
       const services = createAppServices({ db, config, policy, lists, stats, cache, upstream, handler, log }, opts.api);
-      const built = await buildApp(services, { admin: true });
+      const built = await buildApp(services, { admin: true, server: httpServerOptions(config) });
       http = built.app;
       consoleServed = built.console;
       await http.ready();

@@ -72,8 +72,7 @@ export const statsRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, 
     const format = req.query.format ?? 'html';
     const name = `nestguard-report-${req.query.from}-${req.query.to}.${format}`;
     reply.header('content-disposition', `attachment; filename="${name}"`);
-    const lang = req.query.lang ?? 'vi';
-    if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reportCsv(data, lang));
-    return reply.type('text/html; charset=utf-8').send(reportHtml(data, lang));
+    if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(reportCsv(data, req.query.lang ?? 'vi'));
+    return reply.type('text/html; charset=utf-8').send(reportHtml(data, req.query.lang ?? 'vi'));
   });
 };

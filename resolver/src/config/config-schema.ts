@@ -102,6 +102,10 @@ export const ConfigSchema = Type.Object(
         udp_payload_max: Type.Integer({ minimum: 512, maximum: 4096 }),
         tcp_idle_timeout_ms: Type.Integer({ minimum: 100, maximum: 600_000 }),
         tcp_max_connections: Type.Integer({ minimum: 1, maximum: 100_000 }),
+        // a TCP/DoT frame (or TLS handshake) must be complete this long after its first byte
+        tcp_frame_timeout_ms: Type.Integer({ minimum: 100, maximum: 60_000 }),
+        // TCP/DoT connections at once from one /24 (IPv4) or /56 (IPv6)
+        tcp_max_connections_per_prefix: Type.Integer({ minimum: 1, maximum: 100_000 }),
         // a Node cluster of this many workers sharing the listening sockets (0 = one process)
         workers: Type.Integer({ minimum: 0, maximum: 64 }),
         // response rate limiting of UDP answers per client prefix (0 = off), against reflection
@@ -113,7 +117,16 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
-    http: Type.Object({ listen: HostPort }, { additionalProperties: false }),
+    http: Type.Object(
+      {
+        listen: HostPort,
+        // connections at once per HTTP listener
+        max_connections: Type.Integer({ minimum: 1, maximum: 100_000 }),
+        // reverse proxies whose X-Forwarded-For names the real client; nobody else's is read
+        trusted_proxies: Type.Array(Cidr),
+      },
+      { additionalProperties: false },
+    ),
     upstreams: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
     upstream: Type.Object(
       {

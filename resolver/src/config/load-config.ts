@@ -23,6 +23,8 @@ export const DEFAULTS: Config = {
     udp_payload_max: 1232,
     tcp_idle_timeout_ms: 10_000,
     tcp_max_connections: 1000,
+    tcp_frame_timeout_ms: 3000,
+    tcp_max_connections_per_prefix: 100,
     workers: 0,
     ratelimit: 1000,
     ratelimit_slip: 2,
@@ -31,7 +33,7 @@ export const DEFAULTS: Config = {
     // the machine itself (health checks, a local forwarder, benchmarks) is never limited
     ratelimit_exempt: ['127.0.0.0/8', '::1/128'],
   },
-  http: { listen: '127.0.0.1:8080' },
+  http: { listen: '127.0.0.1:8080', max_connections: 1000, trusted_proxies: [] },
   // Quad9 and Cloudflare for Families (malware blocking) over TLS; operators override.
   upstreams: ['tls://9.9.9.9:853#dns.quad9.net', 'tls://1.1.1.2:853#security.cloudflare-dns.com'],
   upstream: { try_timeout_ms: 1200, resolve_timeout_ms: 3000, max_waiting: 20_000 },
@@ -98,6 +100,9 @@ function semanticProblems(c: Config, baseDir: string, p: ConfigProblems): void {
     if (parseCidr(r) === null) throw new Error(`not an address range: "${r}"`);
   }));
   guarded(p, 'http.listen', () => parseHostPort(c.http.listen));
+  arr(c.http?.trusted_proxies).forEach((r, i) => guarded(p, `http.trusted_proxies[${i}]`, () => {
+    if (parseCidr(r) === null) throw new Error(`not an address range: "${r}"`);
+  }));
   arr(c.upstreams).forEach((u, i) => guarded(p, `upstreams[${i}]`, () => parseUpstreamUrl(u)));
   if (!p.has('cache') && c.cache.min_ttl > c.cache.max_ttl) p.add('cache.min_ttl', `${c.cache.min_ttl} exceeds cache.max_ttl (${c.cache.max_ttl})`);
   const dup = (what: string, items: Array<{ name?: unknown }>) => {

@@ -1,39 +1,27 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import type { HostPort } from '../config/host-port.js';
-import type { QueryHandler, Responder } from './query-handler.js';
+import { DnsStreams, type StreamLimits } from './dns-stream.js';
+import type { QueryHandler } from './query-handler.js';
 
-// DNS over TCP (RFC 7766): 2-byte length framing, several queries pipelined on one connection
-// and answered as each completes (clients match by ID), an idle timeout, a cap on connections
-// and on queries in flight per connection so one client cannot hold unbounded memory.
+// DNS over TCP (RFC 7766) on one address: the socket server only; framing, pipelining,
+// timeouts and connection limits are the shared stream code's (DoT uses it too).
 
-const MAX_INFLIGHT_PER_CONNECTION = 64;
-
-interface Conn {
-  socket: net.Socket;
-  address: string;
-  buf: Buffer;
-  inflight: number;
-  paused: boolean;
-}
-
-export interface TcpOptions {
-  idleTimeoutMs: number;
-  maxConnections: number;
-}
-
-export class TcpListener implements Responder<Conn> {
+export class TcpListener {
   private readonly server: net.Server;
-  private readonly conns = new Set<Conn>();
+  private readonly streams: DnsStreams;
 
   constructor(
     private readonly addr: HostPort,
-    private readonly handler: QueryHandler,
-    private readonly opts: TcpOptions,
+    handler: QueryHandler,
+    limits: StreamLimits,
     private readonly log: Logger,
   ) {
-    this.server = net.createServer({ noDelay: true }, (s) => this.onConnection(s));
-    this.server.maxConnections = opts.maxConnections;
+    this.streams = new DnsStreams(handler, limits, log, 'tcp');
+    this.server = net.createServer({ noDelay: true }, (s) => {
+      const c = this.streams.admit(s);
+      if (c !== null) this.streams.start(c, s, c.client);
+    });
     this.server.on('error', (err) => this.log.warn({ stage: 'tcp', code: (err as NodeJS.ErrnoException).code }, 'tcp: server error'));
   }
 
@@ -52,69 +40,10 @@ export class TcpListener implements Responder<Conn> {
     return (this.server.address() as net.AddressInfo).port;
   }
 
-  private onConnection(socket: net.Socket): void {
-    const c: Conn = { socket, address: socket.remoteAddress ?? '', buf: Buffer.alloc(0), inflight: 0, paused: false };
-    this.conns.add(c);
-    socket.setTimeout(this.opts.idleTimeoutMs);
-    socket.on('timeout', () => {
-      // idle means nothing pending either way (RFC 7766 6.2.3)
-      if (c.inflight === 0) socket.destroy();
-    });
-    socket.on('data', (chunk) => this.onData(c, chunk));
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.conns.delete(c));
-  }
-
-  private onData(c: Conn, chunk: Buffer): void {
-    c.buf = c.buf.length === 0 ? chunk : Buffer.concat([c.buf, chunk]);
-    while (c.buf.length >= 2 && !c.socket.destroyed) {
-      const len = c.buf.readUInt16BE(0);
-      if (len < 12) {
-        // too short to be a DNS header: the stream cannot be resynchronised
-        c.socket.destroy();
-        return;
-      }
-      if (c.buf.length < 2 + len) break;
-      const frame = Buffer.from(c.buf.subarray(2, 2 + len));
-      c.buf = c.buf.subarray(2 + len);
-      let resp: Buffer | null;
-      c.inflight++;
-      try {
-        resp = this.handler.handle(frame, c.address, 0, this, c);
-      } catch (err) {
-        this.log.error({ err, stage: 'tcp' }, 'tcp: query handling failed');
-        resp = null;
-      }
-      if (resp !== null) this.write(c, resp);
-      else if (!this.handler.wentAsync) c.inflight--; // dropped: no answer will come
-      if (c.inflight >= MAX_INFLIGHT_PER_CONNECTION && !c.paused) {
-        c.paused = true;
-        c.socket.pause();
-      }
-    }
-  }
-
-  private write(c: Conn, resp: Buffer): void {
-    c.inflight--;
-    if (c.paused && c.inflight < MAX_INFLIGHT_PER_CONNECTION / 2) {
-      c.paused = false;
-      c.socket.resume();
-    }
-    if (c.socket.destroyed || !c.socket.writable) return;
-    const frame = Buffer.allocUnsafe(2 + resp.length);
-    frame.writeUInt16BE(resp.length, 0);
-    resp.copy(frame, 2);
-    c.socket.write(frame);
-  }
-
-  deliver(resp: Buffer, c: Conn): void {
-    this.write(c, resp);
-  }
-
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.server.close(() => resolve());
-      for (const c of this.conns) c.socket.destroy();
+      this.streams.close();
     });
   }
 }
