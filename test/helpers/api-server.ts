@@ -35,7 +35,7 @@ export async function startApiServer(o: { config?: Partial<Config>; api?: AppSer
     data_dir: dataDir,
     log_level: 'silent',
     dns: { ...DEFAULTS.dns, listen: [`127.0.0.1:${dnsPort}`] },
-    http: { listen: `127.0.0.1:${httpPort}` },
+    http: { ...DEFAULTS.http, listen: `127.0.0.1:${httpPort}` },
     upstreams: [`udp://127.0.0.1:${unusedUpstream}`],
     lists: { ...DEFAULTS.lists, bundled: false },
     ...o.config,
