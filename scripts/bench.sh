@@ -133,10 +133,12 @@ if [ -n "$(dns_status "$UPSTREAM_PORT" name1.bench.test)" ]; then
   # not ours: only its pid is looked up, for the upstream CPU column
   UP_PID=$(ss -H -lunp "sport = :$UPSTREAM_PORT" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2 || true)
   echo "== upstream already answering on 127.0.0.1:$UPSTREAM_PORT${UP_PID:+ (pid $UP_PID)}; not started by this run"
+  UP_ORIGIN="found running, not started by this run"
 else
   UP_PID=$(UPSTREAM_CPU=$UPSTREAM_CPU "$SHARED_BENCH/upstream.sh" 2> "$RUN/upstream.log")
   track_pid "$UP_PID"
   echo "== upstream NSD started: pid $UP_PID on 127.0.0.1:$UPSTREAM_PORT${UPSTREAM_CPU:+ pinned to cpu $UPSTREAM_CPU}"
+  UP_ORIGIN="the NSD this run started, pid $UP_PID"
 fi
 
 # --- 2. Nestguard, pinned like the single-threaded peers
@@ -147,8 +149,11 @@ echo "   answering after ${NG_LOAD_S}s, RSS ${NG_RSS0_KB} KiB"
 ng_check_blocking "$NG_PORT"
 
 # --- 3. the same workloads against Nestguard and the peers
+# run-peers.sh (shared, used as it is) finds the upstream already up and says it did not start
+# it: true for that script, but this run did (or found it), so its line is said in this run's words
 run_bg env WORKLOADS="$WORKLOADS" KEEP_UPSTREAM=1 UPSTREAM_PID="$UP_PID" \
   "$SHARED_BENCH/run-peers.sh" "ext:nestguard=127.0.0.1:$NG_PORT:$NG_MAIN_PID" unbound-1t-bl dnsmasq-bl \
+  > >(sed -u "s|^upstream already answering on $UPSTREAM_PORT (not started by this run)\$|   peers use the same upstream on 127.0.0.1:$UPSTREAM_PORT ($UP_ORIGIN)|") \
   || echo "bench: run-peers.sh failed (status $?); the tables show what was measured" >&2
 printf 'nestguard\t%s\t%s\t%s\t%s\t%s\n' "$NG_PORT" "$NG_MAIN_LOAD" "$NG_MAIN_RSS0" "$(rss_kb "$NG_MAIN_PID")" "$(ng_version)" >> "$PEERS_TSV"
 

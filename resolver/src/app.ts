@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load-config.js';
 import { parseHostPort } from './config/host-port.js';
-import { httpServerOptions } from './http/http-server-options.js';
+import { httpServerOptions, httpsServerOptions } from './http/http-server-options.js';
 import { ResponseCache } from './cache/response-cache.js';
 import { buildApp, createAppServices, type AppServiceOptions } from './api/build-app.js';
 import { ensureFirstOwner } from './api/first-owner.js';
@@ -12,7 +12,9 @@ import { ListManager } from './lists/list-manager.js';
 import { PolicyService } from './policy/policy-service.js';
 import { QueryHandler } from './server/query-handler.js';
 import { streamLimits } from './server/dns-stream.js';
+import { DotListener } from './server/dot-listener.js';
 import { TcpListener } from './server/tcp-listener.js';
+import { TlsCertificates } from './server/tls-certificates.js';
 import { UdpListener } from './server/udp-listener.js';
 import { StatsRecorder, statsOptionsFromConfig } from './stats/stats-recorder.js';
 import { DB_FILE_NAME, openDatabase, type Db } from './store/database.js';
@@ -28,8 +30,12 @@ import { Reloader } from './reloader.js';
 // the listeners, so the first query already meets the full filter.
 
 export interface Running {
-  dns: Array<UdpListener | TcpListener>;
+  dns: Array<UdpListener | TcpListener | DotListener>;
   http: FastifyInstance | null;
+  /** the HTTPS listener's app (HTTP/2 and HTTP/1.1), when configured */
+  https: FastifyInstance | null;
+  /** the server certificate of DoT and HTTPS, when configured; `reload()` re-reads it */
+  tls: TlsCertificates | null;
   db: Db;
   lists: ListManager;
   policy: PolicyService;
@@ -96,16 +102,28 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
   const reloader = new Reloader(loaded, log);
   registerConfigSteps(reloader, { db, lists, cache, upstream, handler: timers, log });
 
-  const dns: Array<UdpListener | TcpListener> = [];
+  const dns: Array<UdpListener | TcpListener | DotListener> = [];
   for (const l of role === 'primary' ? [] : config.dns.listen) {
     const addr = parseHostPort(l);
     dns.push(new UdpListener(addr, handler, config.dns.udp_payload_max, log));
     dns.push(new TcpListener(addr, handler, streamLimits(config), log));
   }
+  const dotListen = role === 'primary' ? [] : config.dns.dot_listen;
+  const httpsListen = role === 'worker' ? undefined : config.http.https_listen;
+  // a missing, unreadable or mismatched certificate stops the start here, naming the file
+  const certs = (dotListen.length > 0 || httpsListen !== undefined) && config.tls.cert_file && config.tls.key_file
+    ? new TlsCertificates({ certFile: config.tls.cert_file, keyFile: config.tls.key_file }, log)
+    : null;
+  if (certs !== null) {
+    for (const l of dotListen) dns.push(new DotListener(parseHostPort(l), handler, streamLimits(config), certs, config.tls.server_name, policy, log));
+    certs.watch();
+    reloader.register('TLS certificate', () => { certs.reload(); });
+  }
 
   const stopOutsideNotice = handler.outside.logEveryMinute(log.child({ stage: 'resolver' }));
 
   let http: FastifyInstance | null = null;
+  let https: FastifyInstance | null = null;
   let consoleServed = false;
   const close = async () => {
     stopOutsideNotice();
@@ -119,6 +137,8 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     await new Promise((r) => setImmediate(r));
     await Promise.allSettled(dns.map((d) => d.close()));
     if (http) await http.close().catch(() => undefined);
+    if (https) await https.close().catch(() => undefined);
+    certs?.close();
     policy.stop();
     lists.stop();
     stats.stop(); // the final flush: a graceful shutdown loses no count
@@ -135,15 +155,23 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
       http = built.app;
       consoleServed = built.console;
       await http.ready();
+      if (certs !== null && httpsListen !== undefined) {
+        https = (await buildApp(services, { admin: config.http.https_admin, server: httpsServerOptions(config, certs) })).app;
+        await https.ready();
+      }
     }
     for (const d of dns) await d.listen();
     if (http) {
       const h = parseHostPort(config.http.listen);
       await http.listen({ host: h.host, port: h.port });
     }
+    if (https && httpsListen !== undefined) {
+      const h = parseHostPort(httpsListen);
+      await https.listen({ host: h.host, port: h.port });
+    }
   } catch (err) {
     await close();
     throw err;
   }
-  return { dns, http, db, lists, policy, stats, cache, upstream, reloader, console: consoleServed, close };
+  return { dns, http, https, tls: certs, db, lists, policy, stats, cache, upstream, reloader, console: consoleServed, close };
 }

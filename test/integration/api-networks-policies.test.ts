@@ -55,7 +55,7 @@ describe('networks', () => {
     expect(r.statusCode).toBe(201);
     const n = r.json();
     expect(n).toMatchObject({ name: 'home-1', kind: 'home', cidrs: ['192.168.50.0/24', '2001:db8:5::/48'], policy: 'shared', timezone: 'Asia/Bangkok', managed: 'api' });
-    expect(n.token).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(n.token).toMatch(/^[0-9a-f]{32}$/);
     expect(n.doh_url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/dns-query/${n.token}$`));
     expect(s.running.policy.networkForAddress('192.168.50.9')?.name).toBe('home-1');
     expect(s.running.policy.networkForToken(n.token)?.name).toBe('home-1');

@@ -17,7 +17,10 @@ import { openDatabase, type Db } from '../../resolver/src/store/database.js';
 import { NetworkCounters } from '../../resolver/src/stats/network-counters.js';
 
 // Decision tables: every row goes through the hot path (PolicyService.decide) and through the
-// explaining path (explain -> decide), which must agree.
+// explaining path (explain -> decide), which must agree; the expected outcome of each row is
+// written by hand. Below them, random policies, lists and names are checked against an
+// independent model of the documented precedence (allow > deny > blocked category > allow),
+// written here over plain strings, not with the engine's matchers.
 
 const bit = (c: string) => categories.bit(c)!;
 
@@ -249,4 +252,77 @@ describe('explain', () => {
 
 it('uses the well-known bits so masks agree with lists and stats', () => {
   expect([bit('adult'), bit('gambling'), bit('social')]).toEqual([0, 1, 7]);
+});
+
+describe('random policies against an independent model of the precedence', () => {
+  const CATS = ['adult', 'gambling', 'games', 'social', 'streaming', 'drugs'];
+  const LABELS = ['a', 'b', 'c', 'ab', 'x'];
+  // a small deterministic generator: a failure names its seed and replays the same way
+  let seed = 0x2545f491;
+  const rnd = (n: number) => {
+    seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const randomName = () => {
+    const depth = 1 + rnd(3);
+    const parts: string[] = [];
+    for (let i = 0; i < depth; i++) parts.push(LABELS[rnd(LABELS.length)]);
+    return `${parts.join('.')}.test`;
+  };
+  const some = <T>(from: readonly T[], max: number) => Array.from({ length: rnd(max + 1) }, () => from[rnd(from.length)]);
+  /** the name and every name under it: the meaning of a plain rule */
+  const covers = (rule: string, name: string) => name === rule || name.endsWith(`.${rule}`);
+
+  it('agrees on every decision, and flags the allow-rule decisions', () => {
+    const listed: Record<string, string[]> = Object.fromEntries(CATS.map((c) => [c, some([...Array(40)].map(randomName), 6)]));
+    const matcher = listMatcher(listed);
+    const policies = Array.from({ length: 12 }, (_, i) => ({
+      name: `p${i}`,
+      block: [...new Set(some(CATS, 4))],
+      allow: [...new Set(some([...Array(40)].map(randomName), 3))],
+      deny: [...new Set(some([...Array(40)].map(randomName), 3))],
+    }));
+    const randomConfig: Pick<Config, 'policies' | 'networks'> = {
+      policies,
+      networks: policies.map((p, i) => ({ name: `n${i}`, policy: p.name, cidrs: [`10.9.${i}.0/24`] })),
+    };
+    const rdir = mkdtempSync(join(tmpdir(), 'nestguard-policy-model-'));
+    const rdb = openDatabase(join(rdir, 'nestguard.db'));
+    try {
+      const e = new PolicyService({ db: rdb, config: randomConfig, lists: () => matcher, counters: (id) => new NetworkCounters(id), logger: pino({ level: 'silent' }) });
+      const d = new Decision();
+      let blocks = 0;
+      let allowRules = 0;
+      for (let q = 0; q < 3000; q++) {
+        const i = rnd(policies.length);
+        const p = policies[i];
+        const name = randomName();
+        // the model
+        let expected: string;
+        const allowed = p.allow.some((r) => covers(r, name));
+        if (allowed) expected = 'allow';
+        else if (p.deny.some((r) => covers(r, name))) expected = 'block rule';
+        else {
+          const hit = CATS.filter((c) => p.block.includes(c) && listed[c].some((r) => covers(r, name)));
+          const lowest = hit.sort((a, b) => bit(a) - bit(b))[0];
+          expected = lowest === undefined ? 'allow' : `block ${lowest}`;
+        }
+        // the engine
+        const w = WireName.fromText(name);
+        const action = e.decide(e.network(`n${i}`)!, w.buf, w.labelOffsets, w.labelCount, 1, Date.UTC(2025, 0, 8), d);
+        const got = action === Action.Block ? `block ${d.category === -1 ? 'rule' : categories.name(d.category)}` : action === Action.Allow ? 'allow' : 'rewrite';
+        expect(got, `${p.name} ${name} (seed state ${seed})`).toBe(expected);
+        expect(d.allowRule, `${p.name} ${name}: allow rule flag`).toBe(allowed);
+        if (action === Action.Block) blocks++;
+        if (allowed) allowRules++;
+      }
+      // the sample exercised every branch
+      expect(blocks).toBeGreaterThan(100);
+      expect(allowRules).toBeGreaterThan(20);
+      e.stop();
+    } finally {
+      rdb.close();
+      rmSync(rdir, { recursive: true, force: true });
+    }
+  });
 });

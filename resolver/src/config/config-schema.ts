@@ -81,6 +81,9 @@ export const NetworkSchema = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 100 }),
     kind: Type.Optional(Type.Union(['school', 'home', 'isp', 'other'].map((k) => Type.Literal(k)))),
     cidrs: Type.Optional(Type.Array(Cidr)),
+    // selects the network over DoT ({token}.{server_name}) and DoH (/dns-query/{token}); a DNS label
+    token: Type.Optional(Type.String({ pattern: '^[a-z0-9]([a-z0-9-]{6,61})[a-z0-9]$', description: 'a token of 8 to 63 lower-case letters, digits or "-" (a DNS label)' })),
+    // the older name of `token`, still accepted
     doh_token: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,128}$', description: 'a token of 8 to 128 letters, digits, "-" or "_"' })),
     policy: Type.String({ minLength: 1 }),
     timezone: Type.Optional(Type.String()),
@@ -106,6 +109,8 @@ export const ConfigSchema = Type.Object(
         tcp_frame_timeout_ms: Type.Integer({ minimum: 100, maximum: 60_000 }),
         // TCP/DoT connections at once from one /24 (IPv4) or /56 (IPv6)
         tcp_max_connections_per_prefix: Type.Integer({ minimum: 1, maximum: 100_000 }),
+        // DNS over TLS (RFC 7858) addresses; needs tls.cert_file and tls.key_file
+        dot_listen: Type.Array(HostPort),
         // a Node cluster of this many workers sharing the listening sockets (0 = one process)
         workers: Type.Integer({ minimum: 0, maximum: 64 }),
         // response rate limiting of UDP answers per client prefix (0 = off), against reflection
@@ -124,6 +129,20 @@ export const ConfigSchema = Type.Object(
         max_connections: Type.Integer({ minimum: 1, maximum: 100_000 }),
         // reverse proxies whose X-Forwarded-For names the real client; nobody else's is read
         trusted_proxies: Type.Array(Cidr),
+        // HTTPS (HTTP/2 and HTTP/1.1) address; needs tls.cert_file and tls.key_file
+        https_listen: Type.Optional(HostPort),
+        // false: HTTPS serves DoH and the public report only; the console and API stay on `listen`
+        https_admin: Type.Boolean(),
+      },
+      { additionalProperties: false },
+    ),
+    // the server certificate for DoT and HTTPS (PEM; the chain may follow the certificate)
+    tls: Type.Object(
+      {
+        cert_file: Type.Optional(Type.String({ minLength: 1 })),
+        key_file: Type.Optional(Type.String({ minLength: 1 })),
+        // the name clients use, e.g. dns.example.org; {token}.{server_name} selects a network over DoT
+        server_name: Type.Optional(Type.String({ pattern: '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$', description: 'a lower-case DNS name, e.g. dns.example.org' })),
       },
       { additionalProperties: false },
     ),

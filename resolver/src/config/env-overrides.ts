@@ -27,6 +27,11 @@ const VARIABLES: ReadonlyArray<[string, string, (v: string) => unknown]> = [
   ['NESTGUARD_LOG_LEVEL', 'log_level', (v) => v],
   ['NESTGUARD_LOG_FORMAT', 'log_format', (v) => v],
   ['NESTGUARD_WORKERS', 'dns.workers', integer],
+  ['NESTGUARD_DOT_LISTEN', 'dns.dot_listen', list],
+  ['NESTGUARD_HTTPS_LISTEN', 'http.https_listen', (v) => v],
+  ['NESTGUARD_TLS_CERT', 'tls.cert_file', (v) => v],
+  ['NESTGUARD_TLS_KEY', 'tls.key_file', (v) => v],
+  ['NESTGUARD_TLS_SERVER_NAME', 'tls.server_name', (v) => v],
 ];
 
 export function envOverrides(env: NodeJS.ProcessEnv): EnvOverrides {

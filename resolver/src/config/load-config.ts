@@ -25,6 +25,7 @@ export const DEFAULTS: Config = {
     tcp_max_connections: 1000,
     tcp_frame_timeout_ms: 3000,
     tcp_max_connections_per_prefix: 100,
+    dot_listen: [],
     workers: 0,
     ratelimit: 1000,
     ratelimit_slip: 2,
@@ -33,7 +34,8 @@ export const DEFAULTS: Config = {
     // the machine itself (health checks, a local forwarder, benchmarks) is never limited
     ratelimit_exempt: ['127.0.0.0/8', '::1/128'],
   },
-  http: { listen: '127.0.0.1:8080', max_connections: 1000, trusted_proxies: [] },
+  http: { listen: '127.0.0.1:8080', max_connections: 1000, trusted_proxies: [], https_admin: true },
+  tls: {},
   // Quad9 and Cloudflare for Families (malware blocking) over TLS; operators override.
   upstreams: ['tls://9.9.9.9:853#dns.quad9.net', 'tls://1.1.1.2:853#security.cloudflare-dns.com'],
   upstream: { try_timeout_ms: 1200, resolve_timeout_ms: 3000, max_waiting: 20_000 },
@@ -100,6 +102,14 @@ function semanticProblems(c: Config, baseDir: string, p: ConfigProblems): void {
     if (parseCidr(r) === null) throw new Error(`not an address range: "${r}"`);
   }));
   guarded(p, 'http.listen', () => parseHostPort(c.http.listen));
+  arr(c.dns?.dot_listen).forEach((l, i) => guarded(p, `dns.dot_listen[${i}]`, () => parseHostPort(l)));
+  if (c.http?.https_listen !== undefined) guarded(p, 'http.https_listen', () => parseHostPort(c.http.https_listen!));
+  const wantsTls = arr(c.dns?.dot_listen).length > 0 || c.http?.https_listen !== undefined;
+  if (wantsTls && !c.tls?.cert_file) p.add('tls.cert_file', 'is needed by dns.dot_listen and http.https_listen: the server certificate (PEM)');
+  if (wantsTls && !c.tls?.key_file) p.add('tls.key_file', 'is needed by dns.dot_listen and http.https_listen: the certificate\'s private key (PEM)');
+  arr(c.networks).forEach((n, i) => {
+    if (n?.token !== undefined && n.doh_token !== undefined && n.token !== n.doh_token) p.add(`networks[${i}].doh_token`, 'differs from token; give one of them');
+  });
   arr(c.http?.trusted_proxies).forEach((r, i) => guarded(p, `http.trusted_proxies[${i}]`, () => {
     if (parseCidr(r) === null) throw new Error(`not an address range: "${r}"`);
   }));
@@ -157,5 +167,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (problems.length) throw new ConfigError(problems.list);
   config.data_dir = resolve(cwd, config.data_dir);
   if (config.upstream.tls_ca_file) config.upstream.tls_ca_file = resolve(baseDir, config.upstream.tls_ca_file);
+  if (config.tls.cert_file) config.tls.cert_file = resolve(baseDir, config.tls.cert_file);
+  if (config.tls.key_file) config.tls.key_file = resolve(baseDir, config.tls.key_file);
+  // `token` is the network's name for it; `doh_token` the older one the store keeps
+  for (const n of config.networks) if (n.token !== undefined) n.doh_token = n.token;
   return { config, baseDir, file };
 }

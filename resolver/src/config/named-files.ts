@@ -21,6 +21,8 @@ const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
 export const NAMED_FILES: readonly NamedFilesOf[] = [
   (c) => (c.upstream.tls_ca_file ? [{ field: 'upstream.tls_ca_file', path: c.upstream.tls_ca_file, what: 'the CA bundle for TLS upstreams' }] : []),
+  (c) => (c.tls.cert_file ? [{ field: 'tls.cert_file', path: c.tls.cert_file, what: 'the server certificate (PEM)' }] : []),
+  (c) => (c.tls.key_file ? [{ field: 'tls.key_file', path: c.tls.key_file, what: "the server certificate's private key (PEM)" }] : []),
   (c) => c.blocklists.flatMap((b, i) => (isUrl(b.source) || b.enabled === false ? [] : [{ field: `blocklists[${i}].source`, path: b.source, what: 'the list file' }])),
 ];
 

@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { analyseResponse } from '../dns/response-info.js';
+import { RCODE_FORMERR } from '../dns/wire.js';
 import type { NetworkRuntime, PolicyEngine } from '../policy/policy-types.js';
 import type { QueryHandler, Responder } from '../server/query-handler.js';
 
@@ -13,8 +15,16 @@ type Pending = (resp: Buffer) => void;
 
 const promiseResponder: Responder<Pending> = { deliver: (resp, done) => done(resp) };
 
-/** Lowest TTL in the answer would be better; a short fixed max-age keeps HTTP caches honest. */
-const CACHE_CONTROL = 'max-age=0';
+/** RFC 8484 5.1: an HTTP cache may keep the answer as long as its shortest-lived record. */
+function cacheControl(resp: Buffer): string {
+  const ttls = analyseResponse(resp)?.ttls;
+  let min = 0;
+  if (ttls && ttls.length > 0) {
+    min = ttls[0];
+    for (let i = 1; i < ttls.length; i++) if (ttls[i] < min) min = ttls[i];
+  }
+  return `max-age=${min}`;
+}
 
 export function dohRoutes(app: FastifyInstance, handler: QueryHandler, policy: PolicyEngine): void {
   app.addContentTypeParser(MESSAGE, { parseAs: 'buffer', bodyLimit: 65535 }, (_req, body, done) => done(null, body));
@@ -23,7 +33,8 @@ export function dohRoutes(app: FastifyInstance, handler: QueryHandler, policy: P
     if (!msg || msg.length < 12) return reply.code(400).send({ error: 'doh: missing or short DNS message' });
     return new Promise<void>((resolve) => {
       const send = (resp: Buffer) => {
-        reply.code(200).header('content-type', MESSAGE).header('cache-control', CACHE_CONTROL).send(resp);
+        if ((resp[3] & 0x0f) === RCODE_FORMERR) reply.code(400).send({ error: 'doh: malformed DNS message (FORMERR)' });
+        else reply.code(200).header('content-type', MESSAGE).header('cache-control', cacheControl(resp)).send(resp);
         resolve();
       };
       const now = handler.handle(msg, client, 0, promiseResponder, send);

@@ -1,7 +1,9 @@
 import http from 'node:http';
+import http2 from 'node:http2';
 import type { FastifyServerOptions } from 'fastify';
 import type { Config } from '../config/config-schema.js';
 import { parseCidr } from '../policy/cidr.js';
+import type { TlsCertificates } from '../server/tls-certificates.js';
 
 // The limits every HTTP listener runs with, in one place. Node's and fastify's defaults wait
 // for ever on a slow body (requestTimeout 0) and accept any number of connections, so a
@@ -25,8 +27,17 @@ export const HTTP_LIMITS = {
   checkIntervalMs: 1_000,
 } as const;
 
+/** The settings a Node HTTP server and an HTTP/2 server with HTTP/1.1 fallback share. */
+interface LimitableServer {
+  maxConnections: number;
+  requestTimeout: number;
+  headersTimeout: number;
+  keepAliveTimeout: number;
+  setTimeout(ms: number): unknown;
+}
+
 /** Applies the limits to a Node HTTP (or HTTP/2-with-HTTP/1.1) server fastify will use. */
-export function limitHttpServer<S extends http.Server>(server: S, maxConnections: number): S {
+export function limitHttpServer<S extends LimitableServer>(server: S, maxConnections: number): S {
   server.maxConnections = maxConnections;
   server.requestTimeout = HTTP_LIMITS.requestTimeoutMs;
   server.headersTimeout = HTTP_LIMITS.headersTimeoutMs;
@@ -58,4 +69,26 @@ export function httpServerOptions(config: Config): FastifyServerOptions {
       keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
     }, handler), config.http.max_connections),
   };
+}
+
+/**
+ * Fastify options for the HTTPS listener: HTTP/2 with HTTP/1.1 for older clients, chosen by
+ * ALPN, TLS 1.2 or later, the certificate `certs` holds now and every later one.
+ */
+export function httpsServerOptions(config: Config, certs: TlsCertificates): FastifyServerOptions {
+  return {
+    bodyLimit: HTTP_LIMITS.bodyLimit,
+    trustProxy: trustedProxies(config),
+    http2: true,
+    serverFactory: (handler) => {
+      const server = http2.createSecureServer({
+        ...certs.options,
+        allowHTTP1: true,
+        minVersion: 'TLSv1.2',
+        settings: { maxHeaderListSize: HTTP_LIMITS.maxHeaderSize },
+      }, handler as unknown as Parameters<typeof http2.createSecureServer>[1]);
+      certs.serve(server);
+      return limitHttpServer(server as unknown as http2.Http2SecureServer & LimitableServer, config.http.max_connections) as unknown as http.Server;
+    },
+  } as FastifyServerOptions;
 }

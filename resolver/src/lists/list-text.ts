@@ -11,6 +11,11 @@ const MAX_BAD_SHARE = 0.01;
 /** ...and how many a short list may have whatever its size */
 const MAX_BAD_FEW = 16;
 
+/** Bytes decoded to estimate the share of invalid UTF-8 (decoding all of a 200 MB list would double it in memory). */
+const UTF8_SAMPLE_BYTES = 1 << 20;
+/** Lines parsed to judge whether a new copy is mostly invalid: the first ones say what a file is. */
+export const CHECK_SAMPLE_LINES = 10_000;
+
 /** Why `body` is not a text list, or null when it is. */
 export function notTextReason(body: Uint8Array): string | null {
   let controls = 0;
@@ -20,12 +25,25 @@ export function notTextReason(body: Uint8Array): string | null {
     // tab, LF, VT, FF, CR are whitespace in a list; every other C0 byte and DEL are not text
     if ((b < 0x20 && (b < 0x09 || b > 0x0d)) || b === 0x7f) controls++;
   }
+  if (controls > Math.max(MAX_BAD_FEW, body.length * MAX_BAD_SHARE)) return `not a text list: ${controls} control byte(s) in ${body.length} bytes`;
+  const sample = Math.min(body.length, UTF8_SAMPLE_BYTES);
+  const text = Buffer.from(body.buffer, body.byteOffset, sample).toString('utf8');
   let invalid = 0;
-  const text = Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8');
+  // U+FFFD for each invalid sequence (a sequence cut at the sample's end counts once)
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0xfffd) invalid++;
-  const bad = controls + invalid;
-  if (bad > Math.max(MAX_BAD_FEW, body.length * MAX_BAD_SHARE)) return `not a text list: ${controls} control byte(s) and ${invalid} invalid UTF-8 sequence(s) in ${body.length} bytes`;
+  if (invalid > Math.max(MAX_BAD_FEW, sample * MAX_BAD_SHARE)) return `not a text list: ${invalid} invalid UTF-8 sequence(s) in its first ${sample} bytes`;
   return null;
+}
+
+/** The first `lines` lines of `body` as text (all of it when shorter), decoding nothing more. */
+export function firstLines(body: Uint8Array, lines: number): string {
+  const buf = Buffer.from(body.buffer, body.byteOffset, body.length);
+  let at = -1;
+  for (let n = 0; n < lines; n++) {
+    at = buf.indexOf(0x0a, at + 1);
+    if (at < 0) return buf.toString('utf8');
+  }
+  return buf.toString('utf8', 0, at);
 }
 
 /** Rules a source's lines turned into, whatever their kind (skipped browser rules included). */

@@ -3,7 +3,7 @@ import type { CompiledTables } from './compiled-tables.js';
 import { normalizeName } from './domain-name.js';
 import { linearRegex } from './linear-regex.js';
 import { createParser, detectFormat, forEachLine } from './list-format.js';
-import { mostlyInvalidReason, notTextReason } from './list-text.js';
+import { CHECK_SAMPLE_LINES, firstLines, mostlyInvalidReason, notTextReason } from './list-text.js';
 import type { SourceFormat } from './list-source-types.js';
 import { MatcherBuilder } from './matcher-builder.js';
 import { isAllow, RuleScope, type ListFormatName, type RuleAction, type RuleSink } from './rule-types.js';
@@ -80,12 +80,15 @@ export function buildSnapshot(job: BuildJob): BuildResult {
   return { tables: builder.build(), stats, errors };
 }
 
-/** Refuses a copy that is not text, or whose lines are mostly not of its format. */
+/** Refuses a copy that is not text, or whose first lines are mostly not of its format (the
+ *  snapshot build parses it whole once it is accepted; a sample keeps a refresh to one parse). */
 export function checkSource(job: CheckJob): CheckResult {
   const notText = notTextReason(job.body);
   if (notText !== null) return { error: `lists: ${job.name}: ${notText}` };
-  const text = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.length).toString('utf8');
-  const stats = compileSourceText(text, job.format, 1, job.maxRegex, new MatcherBuilder());
+  const head = firstLines(job.body, CHECK_SAMPLE_LINES);
+  const builder = new MatcherBuilder();
+  // only the counts matter here: any category will do
+  const stats = compileSourceText(head, job.format, builder.setFor(0), job.maxRegex, builder);
   const invalid = mostlyInvalidReason(stats);
   return { error: invalid === null ? null : `lists: ${job.name}: ${invalid}` };
 }

@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import type { HostPort } from '../config/host-port.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config-schema.js';
 import type { NetworkRuntime } from '../policy/policy-types.js';
@@ -285,4 +286,24 @@ export class DnsStreams implements Responder<StreamConn> {
     clearInterval(this.sweeper);
     for (const c of this.conns) c.socket.destroy();
   }
+}
+
+/** Binds a TCP or TLS server for DNS on `addr`; the error names the stage and address. */
+export function listenStream(server: net.Server, addr: HostPort, stage: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(new Error(`${stage}: cannot listen on ${addr.host}:${addr.port}: ${err.message}`));
+    server.once('error', onError);
+    server.listen({ host: addr.host, port: addr.port, ipv6Only: addr.family === 6, exclusive: false }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** Stops accepting and closes every connection. */
+export function closeStream(server: net.Server, streams: DnsStreams): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    streams.close();
+  });
 }

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import type { HostPort } from '../config/host-port.js';
-import { DnsStreams, type StreamLimits } from './dns-stream.js';
+import { closeStream, DnsStreams, listenStream, type StreamLimits } from './dns-stream.js';
 import type { QueryHandler } from './query-handler.js';
 
 // DNS over TCP (RFC 7766) on one address: the socket server only; framing, pipelining,
@@ -26,14 +26,7 @@ export class TcpListener {
   }
 
   listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(new Error(`tcp: cannot listen on ${this.addr.host}:${this.addr.port}: ${err.message}`));
-      this.server.once('error', onError);
-      this.server.listen({ host: this.addr.host, port: this.addr.port, ipv6Only: this.addr.family === 6, exclusive: false }, () => {
-        this.server.off('error', onError);
-        resolve();
-      });
-    });
+    return listenStream(this.server, this.addr, 'tcp');
   }
 
   get port(): number {
@@ -41,9 +34,6 @@ export class TcpListener {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.streams.close();
-    });
+    return closeStream(this.server, this.streams);
   }
 }
