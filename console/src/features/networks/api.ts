@@ -4,7 +4,7 @@ import { api } from '../../app/api-client';
 import type { Origin } from '../policies/api';
 
 export type NetworkKind = NonNullable<NetworkConfig['kind']>;
-export type NetworkBody = Omit<NetworkConfig, 'doh_token'>;
+export type NetworkBody = Omit<NetworkConfig, 'doh_token' | 'token'>;
 export interface Network extends NetworkBody {
   id: number;
   managed: Origin;
