@@ -1,7 +1,7 @@
 # Nestguard: multi-stage build. The build stage compiles TypeScript and the native SQLite
 # binding, and Vite builds the console into dist/console; the runtime stage carries only what serving needs.
 
-FROM node:20-bookworm AS build
+FROM node:24-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY console/package.json ./console/
@@ -13,7 +13,7 @@ COPY blocklists ./blocklists
 COPY console ./console
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 # Port 53 without root: give the node binary just the capability to bind low ports.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libcap2-bin \

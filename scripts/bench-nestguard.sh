@@ -6,11 +6,11 @@
 # which have no on-disk snapshot to restart from.
 
 # ng_config FILE LIST_FILE : the bench configuration (the list path is absolute, so the
-# file can live anywhere)
+# file can live anywhere); NG_CACHE_BYTES sets cache.max_bytes (default 512 MiB)
 ng_config() {
   cat > "$1" <<YAML
 log_level: warn
-cache: { max_entries: 1000000, max_bytes: 536870912 }
+cache: { max_entries: 1000000, max_bytes: ${NG_CACHE_BYTES:-536870912} }
 lists: { bundled: false }
 blocklists:
   - { name: bench-1m, category: malware, source: $2, format: domains }

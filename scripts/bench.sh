@@ -7,14 +7,17 @@
 #   3. hit, blocked, miss (and hit@10000) against Nestguard, unbound-1t-bl and dnsmasq-bl
 #   4. reload run: the blocked workload while the whole list is rebuilt (append + SIGHUP)
 #   5. all cores: NESTGUARD_WORKERS=2 unpinned, hit workload
-#   6. markdown tables (shared summarize.sh), then Nestguard's ratios against the targets
+#   6. memory: RSS during a 1M-distinct-name miss flood (Nestguard with cache.max_bytes 32 MiB,
+#      unbound-1t, dnsmasq; 100k names with BENCH_QUICK=1)
+#   7. markdown tables (shared summarize.sh), then Nestguard's ratios against the targets
 # Every process it starts is stopped on exit, Ctrl-C included. Traffic goes to 127.0.0.1 only.
 #
 # Uses the shared bench scripts in place: $SHARED_BENCH, default <repo>/../shared/bench.
 # Env: BENCH_QUICK=1 (DURATION 5, no hit@10000, one reload), DURATION (20), WORKLOADS,
 #      RELOADS (2), NG_PORT (15390), NG_CLUSTER_PORT (15391), SERVER_CPU (1), CLIENT_CPU (0),
 #      UPSTREAM_CPU (0), BENCH_BUILD=0 (use dist/ as it is), BENCH_KEEP=1 (keep data dirs),
-#      PB (/tmp/peerbench: data, logs; this run's files go to $PB/nestguard/<time>/)
+#      PB (/tmp/peerbench: data, logs; this run's files go to $PB/nestguard/<time>/),
+#      BENCH_MEMORY=0 (skip step 6), MEM_NAMES, MEM_QPS, MEM_CACHE_BYTES (see bench-memory.sh)
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if [ -z "${SHARED_BENCH:-}" ]; then
@@ -25,6 +28,7 @@ export SHARED_BENCH
 . "$SHARED_BENCH/lib.sh"
 . "$REPO/scripts/bench-nestguard.sh"
 . "$REPO/scripts/bench-reload.sh"
+. "$REPO/scripts/bench-memory.sh"
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
   DURATION=${DURATION:-5}; WORKLOADS=${WORKLOADS:-hit blocked miss}; RELOADS=${RELOADS:-1}
@@ -180,7 +184,10 @@ else
   echo "bench: the cluster did not start; skipping the all-cores run" >&2
 fi
 
-# --- 6. tables and ratios
+# --- 6. memory: RSS while 1M never-asked names arrive, Nestguard beside Unbound and dnsmasq
+[ "${BENCH_MEMORY:-1}" = 0 ] || memory_run || echo "bench: the memory run failed (status $?)" >&2
+
+# --- 7. tables and ratios
 echo
 echo "## Results (DURATION=${DURATION}s; raw dnsperf logs in $PB/logs, resolver logs in $RUN)"
 echo

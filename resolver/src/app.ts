@@ -12,6 +12,7 @@ import { ListManager } from './lists/list-manager.js';
 import { PolicyService } from './policy/policy-service.js';
 import { QueryHandler } from './server/query-handler.js';
 import { streamLimits } from './server/dns-stream.js';
+import { discoveryFromConfig, ResolverNames } from './dns/resolver-names.js';
 import { DotListener } from './server/dot-listener.js';
 import { TcpListener } from './server/tcp-listener.js';
 import { TlsCertificates } from './server/tls-certificates.js';
@@ -108,6 +109,7 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     dns.push(new UdpListener(addr, handler, config.dns.udp_payload_max, log));
     dns.push(new TcpListener(addr, handler, streamLimits(config), log));
   }
+  handler.ownNames = new ResolverNames(discoveryFromConfig(config));
   const dotListen = role === 'primary' ? [] : config.dns.dot_listen;
   const httpsListen = role === 'worker' ? undefined : config.http.https_listen;
   // a missing, unreadable or mismatched certificate stops the start here, naming the file

@@ -50,7 +50,7 @@ export function upstreamOptions(c: Config): Omit<UpstreamPoolOptions, 'logger'> 
 }
 
 /** Keys read once at start: a change is reported as needing a restart. */
-const START_ONLY: ReadonlyArray<keyof Config> = ['data_dir', 'log_level', 'log_format', 'dns', 'http', 'stats'];
+const START_ONLY: ReadonlyArray<keyof Config> = ['data_dir', 'log_level', 'log_format', 'config_watch', 'dns', 'http', 'stats'];
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 

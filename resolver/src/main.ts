@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig } from './config/load-config.js';
+import { watchConfigFile } from './config/watch-config.js';
 import { startNestguard } from './app.js';
 import { createLogger, prettyLogs } from './logger.js';
 import { startupSummary } from './startup-summary.js';
@@ -35,12 +36,15 @@ async function main(): Promise<void> {
   const starting = startNestguard(loaded, log, { role });
   // SIGHUP: read the configuration again and apply it, lists re-read (operators, and the
   // benchmark's reload run); a bad file is reported and the running configuration stays
-  process.on('SIGHUP', () => {
+  const reload = (reason: string) => {
     starting
-      .then((running) => running.reloader.reload('SIGHUP'))
+      .then((running) => running.reloader.reload(reason))
       .catch((err: unknown) => log.error({ err }, 'config: reload failed; the running configuration stays'));
     if (role === 'primary') for (const w of workerProcesses()) w.process.kill('SIGHUP');
-  });
+  };
+  process.on('SIGHUP', () => reload('SIGHUP'));
+  // workers follow the primary's SIGHUP, so only one process watches the file
+  if (loaded.file && loaded.config.config_watch && role !== 'worker') watchConfigFile(loaded.file, () => reload('config file changed'));
   closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'nestguard: fatal error, shutting down');
     else if (role !== 'worker') log.info({ signal }, 'nestguard: shutting down');

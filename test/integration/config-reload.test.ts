@@ -83,3 +83,22 @@ describe('SIGHUP reloads the configuration', () => {
     expect((await query({ port: ng.dnsPort, name: 'moved.example.org' })).answer[0]?.data).toBe('198.51.100.7');
   });
 });
+
+describe('config_watch: true', () => {
+  it('a change of the file reloads it, as SIGHUP does', async () => {
+    const watched = await startNestguard({ config: toYaml(base(nsd.port, { config_watch: true })), env: { NESTGUARD_UPSTREAMS: '' }, waitForHttp: true });
+    try {
+      expect((await query({ port: watched.dnsPort, name: RECORDS.a.name })).rcode).toBe('NOERROR');
+      writeFileSync(watched.configFile, toYaml(base(nsd.port, { config_watch: true, policies: [{ name: 'open', deny: [RECORDS.a.name] }] })));
+      let rec: Record<string, unknown> | undefined;
+      for (let i = 0; i < 200 && !rec; i++) {
+        rec = watched.logRecords().find((r) => String(r.msg).startsWith('config: reloaded (config file changed)'));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(rec?.msg).toBe('config: reloaded (config file changed): policies and networks, lists re-read');
+      expect((await query({ port: watched.dnsPort, name: RECORDS.a.name })).rcode).toBe('NXDOMAIN');
+    } finally {
+      await watched.stop();
+    }
+  });
+});

@@ -81,6 +81,15 @@ describe('Dockerfile', () => {
     expect(env.NESTGUARD_DATA_DIR).toBe('/var/lib/nestguard');
   });
 
+  it('builds and runs on the Node LTS that CI also runs the integration tests on', () => {
+    const images = dockerfile.split('\n').flatMap((l) => /^FROM\s+(\S+)/i.exec(l.trim())?.[1] ?? []);
+    expect(images).toEqual(['node:24-bookworm', 'node:24-bookworm-slim']);
+    // the second integration pass in CI uses that same major version
+    const ci = readFileSync(join(REPO_ROOT, 'scripts/ci-node24.sh'), 'utf8');
+    expect(ci).toMatch(/NODE24_VERSION:-24\}/);
+    expect(readFileSync(join(REPO_ROOT, '.ci/run'), 'utf8')).toMatch(/^bash scripts\/ci-node24\.sh$/m);
+  });
+
   it('everything the runtime stage copies exists after the build stage, without dev dependencies', () => {
     for (const l of runtime.lines.filter((x) => x.startsWith('COPY --from=build'))) {
       const src = l.split(/\s+/).slice(-2, -1)[0].replace('/app/', '');

@@ -195,3 +195,21 @@ describe('start-up', () => {
     })).rejects.toThrow(/does not match certificate file/);
   });
 });
+
+describe('discovery', () => {
+  it('_dns.resolver.arpa SVCB names the DoT and DoH endpoints (RFC 9462)', async () => {
+    const r = await query({ port: ng.dnsPort, name: '_dns.resolver.arpa', type: 'SVCB' });
+    expect(r.rcode).toBe('NOERROR');
+    const data = r.answer.map((a) => a.data).sort();
+    expect(r.answer.every((a) => a.typeCode === 64)).toBe(true);
+    expect(data).toHaveLength(2);
+    expect(data[0]).toBe(`1 ${SERVER_NAME}. alpn=dot port=${dotPort}`);
+    expect(data[1]).toMatch(new RegExp(`^2 ${SERVER_NAME.replace('.', '\\.')}\\. alpn=h2,http/1\\.1 port=${httpsPort} (dohpath|key7)="?/dns-query\\{\\?dns\\}"?$`));
+  });
+
+  it('the browsers\' canary use-application-dns.net is NXDOMAIN, over every transport', async () => {
+    expect((await query({ port: ng.dnsPort, name: 'use-application-dns.net' })).rcode).toBe('NXDOMAIN');
+    expect((await dot(`${TEENS}.${SERVER_NAME}`, 'use-application-dns.net')).rcode).toBe('NXDOMAIN');
+    expect(up.asked.some((a) => a.startsWith('use-application-dns.net'))).toBe(false);
+  });
+});

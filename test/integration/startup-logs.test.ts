@@ -1,3 +1,4 @@
+import { serviceCatalog } from '../../resolver/src/lists/service-catalog.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,7 +79,7 @@ describe('start-up logs', () => {
         dns: [`127.0.0.1:${ng.dnsPort}`, `[::1]:${ng.dnsPort}`],
         http: `127.0.0.1:${ng.httpPort}`,
         upstreams: [`udp://127.0.0.1:${up.port}`],
-        lists: { sources: 0, entries: 0 },
+        lists: { sources: 0, entries: new Set(serviceCatalog().services.flatMap((x) => x.rules)).size },
         policies: 1,
         networks: ['lo'],
         config: ng.configFile,

@@ -134,6 +134,12 @@ policies: [{ name: school, block: [cheating, adult] }]
     ]);
   });
 
+  it('a section whose keys are all commented out keeps its defaults', () => {
+    const { config } = loadConfig({ NESTGUARD_CONFIG: file('cache:\n  # max_entries: 10\nupstream:\n') }, '/srv');
+    expect(config.cache.max_entries).toBe(200_000);
+    expect(config.upstream.try_timeout_ms).toBe(1200);
+  });
+
   it('a file that cannot be read or parsed is named', () => {
     expect(problems({ NESTGUARD_CONFIG: '/nonexistent/nestguard.yaml' })[0]).toMatch(/NESTGUARD_CONFIG: cannot read/);
     expect(problems({ NESTGUARD_CONFIG: file('dns: [unclosed') })[0]).toMatch(/not valid YAML/);

@@ -3,6 +3,7 @@ import { WireName } from '../../resolver/src/dns/wire-name.js';
 import { categories } from '../../resolver/src/lists/categories.js';
 import { CompiledMatcher, compileRules } from '../../resolver/src/lists/domain-matcher.js';
 import { explainName } from '../../resolver/src/lists/snapshot-build.js';
+import { requiredLiteral } from '../../resolver/src/lists/linear-regex.js';
 import { MatcherBuilder } from '../../resolver/src/lists/matcher-builder.js';
 import { compileSourceText } from '../../resolver/src/lists/source-compiler.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -97,5 +98,40 @@ describe('lists: regex rules run in bounded time', () => {
       // bounded: ~25 µs per rule at worst on the hostile name
       expect(us[2]).toBeLessThan(n * 50);
     }
+  });
+});
+
+describe('lists: the literal a regex needs, tested before running it', () => {
+  it.each([
+    ['^ad[0-9]*\\.example\\.', '.example.'],
+    ['(^|\\.)doubleclick\\.net$', 'doubleclick.net'],
+    ['^(.+[_.-])?track(er)?s?[0-9]*[_.-]', 'track'],
+    ['^ads?\\.', ''],
+    ['a|bcdef', ''],
+    ['^(a+)+\\.com$', '.com'],
+    ['metrics?\\d+\\.cdn', 'metric'],
+    ['\\bpixel\\b', 'pixel'],
+    ['x{2,}yz', ''],
+    ['[abc]defg', 'defg'],
+  ])('%s -> %s', (pattern, literal) => {
+    expect(requiredLiteral(pattern)).toBe(literal);
+  });
+
+  it('never skips a name the regex matches (random names against the patterns above)', () => {
+    const patterns = ['^ad[0-9]*\\.example\\.', '(^|\\.)doubleclick\\.net$', '^(.+[_.-])?track(er)?s?[0-9]*[_.-]', 'metrics?\\d+\\.cdn', '\\bpixel\\b', '[abc]defg', 'x{2,}yz'];
+    const parts = ['ad', 'ad1', 'example', 'doubleclick', 'net', 'tracker', 'track', 's', '2', 'metric', 'metrics9', 'cdn', 'pixel', 'bdefg', 'xxyz', '-', '_'];
+    let seed = 7;
+    const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
+    let matched = 0;
+    for (let k = 0; k < 20_000; k++) {
+      const name = Array.from({ length: 2 + rnd(4) }, () => parts[rnd(parts.length)]).join(rnd(2) ? '.' : '');
+      for (const p of patterns) {
+        if (!new RegExp(p).test(name)) continue;
+        matched++;
+        const lit = requiredLiteral(p);
+        expect(lit === '' || name.includes(lit), `${p} on ${name}`).toBe(true);
+      }
+    }
+    expect(matched).toBeGreaterThan(1000);
   });
 });

@@ -227,13 +227,13 @@ describe('block modes', () => {
 describe('explain', () => {
   const at = new Date('2025-01-06T08:30:00Z'); // Mon 15:30 in Ho Chi Minh City
   it.each([
-    ['adult.test', { action: 'block', network: 'home', policy: 'family', category: 'adult', detail: 'category blocked' }],
-    ['a.evil.test', { action: 'block', network: 'home', policy: 'family', detail: 'deny rule', rule: { text: '||evil.test^', source: 'policy:family', line: 2 } }],
-    ['video.test', { action: 'block', network: 'home', policy: 'family', detail: 'deny rule', schedule: 'homework', rule: { text: 'video.test', source: 'policy:family', line: 1 } }],
-    ['good.adult.test', { action: 'allow', network: 'home', policy: 'family', detail: 'allow rule', rule: { text: 'good.adult.test', source: 'policy:family', line: 1 } }],
-    ['social.test', { action: 'allow', network: 'home', policy: 'family', detail: 'category not blocked now', category: 'social' }],
-    ['Example.Test.', { action: 'allow', network: 'home', policy: 'family', detail: 'no match' }],
-    ['www.google.com', { action: 'rewrite', network: 'home', policy: 'family', detail: 'safe search', safeSearch: { engine: 'google', target: 'forcesafesearch.google.com' } }],
+    ['adult.test', { action: 'block', network: 'home', policy: 'family', category: 'adult', detail: 'category blocked', summary: 'blocked: category adult' }],
+    ['a.evil.test', { action: 'block', network: 'home', policy: 'family', detail: 'deny rule', rule: { text: '||evil.test^', source: 'policy:family', line: 2 }, summary: 'blocked: rule "||evil.test^"' }],
+    ['video.test', { action: 'block', network: 'home', policy: 'family', detail: 'deny rule', schedule: 'homework', rule: { text: 'video.test', source: 'policy:family', line: 1 }, summary: "blocked: rule \"video.test\", schedule 'homework'" }],
+    ['good.adult.test', { action: 'allow', network: 'home', policy: 'family', detail: 'allow rule', rule: { text: 'good.adult.test', source: 'policy:family', line: 1 }, summary: 'allowed: rule "good.adult.test"' }],
+    ['social.test', { action: 'allow', network: 'home', policy: 'family', detail: 'category not blocked now', category: 'social', summary: 'allowed: category social (not blocked now)' }],
+    ['Example.Test.', { action: 'allow', network: 'home', policy: 'family', detail: 'no match', summary: 'allowed: no match' }],
+    ['www.google.com', { action: 'rewrite', network: 'home', policy: 'family', detail: 'safe search', safeSearch: { engine: 'google', target: 'forcesafesearch.google.com' }, summary: 'rewritten: safe search (forcesafesearch.google.com)' }],
   ])('%s', (name, reason) => {
     expect(engine.explain('home', name, 1, at)).toEqual(reason);
   });
@@ -241,6 +241,7 @@ describe('explain', () => {
   it('names the schedule that made a category blocked', () => {
     expect(engine.explain('home', 'social.test', 1, new Date('2025-01-05T14:00:00Z'))).toEqual({
       action: 'block', network: 'home', policy: 'family', category: 'social', schedule: 'school-nights', detail: 'category blocked',
+      summary: "blocked: category social, schedule 'school-nights'",
     });
   });
 

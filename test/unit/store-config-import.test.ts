@@ -63,7 +63,7 @@ describe('importConfig', () => {
       safe_search: { google: true, youtube: 'strict' }, block_mode: 'custom', block_ips: ['192.0.2.1', '2001:db8::1'], block_ttl: 300,
     });
     expect(p.schedules).toEqual([
-      { id: expect.any(Number), name: 'lessons', days: ['mon', 'tue'], from: '07:30', to: '11:30', block: ['games'], deny: [], allow: ['wiki.test'], except: [{ from: '2025-02-01', to: '2025-02-07', name: 'Tet' }] },
+      { id: expect.any(Number), name: 'lessons', days: ['mon', 'tue'], from: '07:30', to: '11:30', block: ['games'], services: [], deny: [], allow: ['wiki.test'], except: [{ from: '2025-02-01', to: '2025-02-07', name: 'Tet' }] },
     ]);
     const [n] = loadNetworks(db);
     expect(n).toMatchObject({ name: 'school-a', kind: 'school', timezone: 'Asia/Ho_Chi_Minh', contact: 'it@school.test', doh_token: 'school-a-token', policy: 'school' });

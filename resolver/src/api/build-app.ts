@@ -30,6 +30,7 @@ import { settingsRoutes } from './settings-routes.js';
 import { statsRoutes } from './stats-routes.js';
 import { explainRoutes } from './explain-routes.js';
 import { auditRoutes } from './audit-routes.js';
+import { servicesRoutes } from './services-routes.js';
 import { ApiErrorBody } from './schemas/common.js';
 import { sessionRoutes } from './session-routes.js';
 import { DEFAULT_IDLE_MS, Sessions } from './sessions.js';
@@ -164,6 +165,7 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<B
       await admin.register(explainRoutes, { ctx: s.api });
       await admin.register(auditRoutes, { ctx: s.api });
       await admin.register(settingsRoutes, { ctx: s.api, upstream: s.upstream, cache: s.cache });
+      await admin.register(servicesRoutes, { ctx: s.api });
     });
   }
   return { app, console: served };

@@ -38,9 +38,11 @@ export const statsRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, 
     const networkIds = scope(req, req.query.network);
     const sel = { fromMs, toMs, granularity: req.query.granularity ?? 'hour', networkIds, suppressBelow, byNetwork: req.query.by_network ?? false };
     let blocked;
+    let services;
     let counters;
     try {
       blocked = blockedView(db, sel);
+      services = blockedView(db, { ...sel, services: true });
       counters = counterView(db, sel);
     } catch (e) {
       throw invalid('from', (e as Error).message.replace(/^stats: /, ''));
@@ -50,6 +52,7 @@ export const statsRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, 
     return {
       buckets: blocked.buckets,
       blocked: { rows: blocked.rows, bucketTotals: blocked.bucketTotals, total: blocked.total },
+      services: { rows: services.rows, bucketTotals: services.bucketTotals, total: services.total },
       counters: counters.rows,
       networks: shown.filter((id) => names.has(id)).map((id) => ({ id, name: names.get(id)! })),
       suppress_below: suppressBelow,

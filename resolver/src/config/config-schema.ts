@@ -37,6 +37,8 @@ export const ScheduleSchema = Type.Object(
     from: Hhmm,
     to: Hhmm,
     block: Type.Optional(Type.Array(Type.String())),
+    // apps of the services catalog (blocklists/services/), or group ids meaning all of a group's
+    services: Type.Optional(Type.Array(Type.String(), { description: 'service ids (tiktok, roblox) or group ids (games, social)' })),
     deny: Type.Optional(Type.Array(Type.String())),
     allow: Type.Optional(Type.Array(Type.String())),
     // date ranges (inclusive) on which this window does not apply: holidays, term breaks
@@ -65,6 +67,7 @@ export const PolicySchema = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 100 }),
     description: Type.Optional(Type.String()),
     block: Type.Optional(Type.Array(Type.String())),
+    services: Type.Optional(Type.Array(Type.String(), { description: 'service ids (tiktok, roblox) or group ids (games, social)' })),
     deny: Type.Optional(Type.Array(Type.String())),
     allow: Type.Optional(Type.Array(Type.String())),
     safe_search: Type.Optional(SafeSearchSchema),
@@ -98,6 +101,8 @@ export const ConfigSchema = Type.Object(
     log_level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
     // auto: readable lines when stdout is a terminal, JSON lines otherwise (services, containers)
     log_format: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')]),
+    // reload when the config file changes, as on SIGHUP (polled: editors that replace the file are seen too)
+    config_watch: Type.Boolean(),
     dns: Type.Object(
       {
         listen: Type.Array(HostPort, { minItems: 1 }),

@@ -18,6 +18,7 @@ export const DEFAULTS: Config = {
   data_dir: './data',
   log_level: 'info',
   log_format: 'auto',
+  config_watch: false,
   dns: {
     listen: ['127.0.0.1:5353'],
     udp_payload_max: 1232,
@@ -76,7 +77,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function merge(base: unknown, over: unknown): unknown {
-  if (!isObject(base) || !isObject(over)) return over === undefined ? base : over;
+  // a section written with all its keys commented out (`tls:` alone) reads as null: its defaults
+  if (over === undefined || (over === null && isObject(base))) return base;
+  if (!isObject(base) || !isObject(over)) return over;
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
   return out;

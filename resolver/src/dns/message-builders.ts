@@ -221,3 +221,19 @@ export function upstreamQuery(question: Uint8Array, dnssecOk: boolean, checkingD
   writeOpt(b, 12 + question.length, dnssecOk, 0, null);
   return b;
 }
+
+/** An answer of `rdatas`, each a record of `type` owned by the question name. */
+export function recordsResponse(msg: Uint8Array, q: ParsedQuery, type: number, ttl: number, rdatas: readonly Uint8Array[]): Buffer {
+  let size = q.questionEnd + (q.hasOpt ? OPT_FIXED : 0);
+  for (const r of rdatas) size += 12 + r.length;
+  const b = Buffer.allocUnsafe(size);
+  writeHeader(b, msg, q, 0, rdatas.length, 0, q.hasOpt ? 1 : 0);
+  let off = writeQuestion(b, msg, q);
+  for (const r of rdatas) {
+    off = writeRecordHead(b, off, type, ttl, r.length);
+    b.set(r, off);
+    off += r.length;
+  }
+  if (q.hasOpt) writeOpt(b, off, q.dnssecOk, 0, null);
+  return b;
+}

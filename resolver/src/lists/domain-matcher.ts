@@ -1,7 +1,7 @@
 import { lowerByte } from '../dns/wire.js';
 import { isEmpty, type CategoryMask } from './category-mask.js';
 import type { CompiledTables } from './compiled-tables.js';
-import { linearRegex } from './linear-regex.js';
+import { linearRegex, requiredLiteral } from './linear-regex.js';
 import { MatcherBuilder } from './matcher-builder.js';
 import { mix1, mix2, SEED1, SEED2, VARIANT_SALT1, VARIANT_SALT2 } from './name-hash.js';
 import { RuleAction, RuleScope, SCOPE_COUNT, type InvalidLine } from './rule-types.js';
@@ -46,6 +46,8 @@ export class CompiledMatcher implements DomainMatcher {
   private readonly regexes: RegExp[];
   private readonly regexAction: Int32Array;
   private readonly regexSet: Int32Array;
+  /** a literal each regex's matches contain ('' = none known): a name without it skips the run */
+  private readonly regexLiteral: string[];
 
   constructor(t: CompiledTables) {
     this.keys = t.keys;
@@ -62,6 +64,7 @@ export class CompiledMatcher implements DomainMatcher {
     this.vSalt1 = Int32Array.from(others, (v) => VARIANT_SALT1[v]);
     this.vSalt2 = Int32Array.from(others, (v) => VARIANT_SALT2[v]);
     this.regexes = t.regexes.map((r) => linearRegex(r.source));
+    this.regexLiteral = t.regexes.map((r) => requiredLiteral(r.source));
     this.regexAction = Int32Array.from(t.regexes, (r) => r.action);
     this.regexSet = Int32Array.from(t.regexes, (r) => r.set);
     // at most one hit per probe (127 labels, each in every variant) and per regex
@@ -158,6 +161,8 @@ export class CompiledMatcher implements DomainMatcher {
       const a = this.regexAction[i];
       // a category already settled for this action needs no regex run
       if (this.settled(a, this.regexSet[i], hits)) continue;
+      const lit = this.regexLiteral[i];
+      if (lit !== '' && !name.includes(lit)) continue;
       if (this.regexes[i].test(name)) { this.hitAction[hits] = a; this.hitSet[hits++] = this.regexSet[i]; }
     }
     return hits;

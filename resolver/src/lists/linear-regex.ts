@@ -57,3 +57,52 @@ export function linearRegex(pattern: string): RegExp {
   // matches nothing rather than running unbounded
   return c.ok ? c.regex : /(?!)/;
 }
+
+/** Shortest literal worth a substring test before a regex run. */
+const MIN_LITERAL = 3;
+
+/**
+ * A run of characters every match of `pattern` contains, or '' when none is known: the regex
+ * needs no run on a name without it, and a substring search costs a fraction of a regex run.
+ * Conservative by construction: only characters at the top level (outside groups and
+ * classes), in a pattern with no top-level alternation, not followed by a quantifier, count.
+ */
+export function requiredLiteral(pattern: string): string {
+  let best = '';
+  let run = '';
+  let depth = 0;
+  const end = () => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      const n = pattern[i + 1] ?? '';
+      i++;
+      // an escaped punctuation character is itself; \d, \b, \x41, \u... are not one known character
+      if (depth === 0 && /^[.\-/^$*+?()[\]{}|\\]$/.test(n)) run += n;
+      else end();
+    } else if (c === '[') {
+      end();
+      for (i++; i < pattern.length && pattern[i] !== ']'; i++) if (pattern[i] === '\\') i++;
+    } else if (c === '(') {
+      end();
+      depth++;
+    } else if (c === ')') {
+      depth--;
+    } else if (c === '|') {
+      if (depth === 0) return '';
+    } else if (c === '*' || c === '+' || c === '?' || c === '{') {
+      // the character before is optional or repeated: it leaves the run
+      run = run.slice(0, -1);
+      end();
+    } else if (depth === 0 && c !== '.' && c !== '^' && c !== '$' && c !== '}' && c !== ']') {
+      run += c;
+    } else {
+      end();
+    }
+  }
+  end();
+  return best.length >= MIN_LITERAL ? best : '';
+}

@@ -2,12 +2,14 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config-schema.js';
 import { bundledSources } from './bundled-lists.js';
+import { normalizeName } from './domain-name.js';
 import { categories } from './categories.js';
 import { CompiledMatcher, emptyMatcher, type DomainMatcher } from './domain-matcher.js';
 import { ListCache, sha256Hex } from './list-cache.js';
 import { fetchList, isUrl, readLocalList } from './list-fetcher.js';
 import type { DeclaredSource, ListSourceRow, ListSourceStore, SourceFormat } from './list-source-types.js';
-import type { BuildSource } from './snapshot-build.js';
+import { reloadServiceCatalog, serviceCatalog, serviceCategory, type ServiceCatalog } from './service-catalog.js';
+import type { BuildService, BuildSource } from './snapshot-build.js';
 import { WorkerRunner } from './worker-runner.js';
 
 // Owns the blocklist sources: imports the declared ones, keeps a verified copy of each on
@@ -74,6 +76,8 @@ export class ListManager {
   private queue: Promise<void> = Promise.resolve();
   private builtKey: string | null = null;
   private live = new Set<string>();
+  /** the services catalog compiled into the live snapshot (or about to be) */
+  private catalog: ServiceCatalog | undefined;
   private stopped = false;
 
   constructor(private o: ListManagerOptions) {
@@ -159,6 +163,7 @@ export class ListManager {
         progress?.({ phase: 'fetching', total: rows.length, fetched: ++fetched, source: r.name });
       }));
       progress?.({ phase: 'compiling', total: rows.length, fetched });
+      if (name === undefined) this.reloadCatalog();
       await this.rebuild();
       for (const r of name === undefined ? this.store.all() : [this.store.get(name)!]) this.schedule(r);
     });
@@ -215,7 +220,15 @@ export class ListManager {
       name,
       sources: rows.map((r) => ({ name: r.name, file: this.cache.fileFor(r.name), format: r.format })),
     });
-    return matches.map((m) => ({ source: m.source, category: category.get(m.source) ?? '', line: m.line, text: m.text, kind: m.kind }));
+    const out: ExplainedRule[] = matches.map((m) => ({ source: m.source, category: category.get(m.source) ?? '', line: m.line, text: m.text, kind: m.kind }));
+    const n = normalizeName(name);
+    if ('name' in n && this.catalog) {
+      for (const s of this.catalog.services) {
+        const i = s.rules.findIndex((r) => n.name === r || n.name.endsWith(`.${r}`));
+        if (i >= 0) out.push({ source: 'services', category: serviceCategory(s.id), line: i + 1, text: s.rules[i], kind: 'block' });
+      }
+    }
+    return out;
   }
 
   stop(): Promise<void> {
@@ -307,15 +320,27 @@ export class ListManager {
     }
   }
 
-  /** Compiles the enabled sources with a verified copy, unless that set is what is live. */
+  /** The services catalog changed on disk? A broken one keeps the last good catalog serving. */
+  private reloadCatalog(): void {
+    try {
+      this.catalog = reloadServiceCatalog();
+    } catch (e) {
+      this.log.error(`lists: ${(e as Error).message}`);
+    }
+  }
+
+  /** Compiles the enabled sources with a verified copy and the services catalog, unless that is what is live. */
   private async rebuild(): Promise<void> {
     const rows = this.store.all().filter((r) => r.enabled && r.contentSha256 !== null && this.verified.get(r.name) === r.contentSha256);
-    const key = JSON.stringify(rows.map((r) => [r.name, r.contentSha256, r.category, r.format]));
+    this.catalog ??= serviceCatalog();
+    const catalog = this.catalog;
+    const key = JSON.stringify([catalog.digest, rows.map((r) => [r.name, r.contentSha256, r.category, r.format])]);
     if (key === this.builtKey) return;
-    categories.allocate((names) => this.store.categoryBits(names), rows.map((r) => r.category));
+    categories.allocate((names) => this.store.categoryBits(names), [...rows.map((r) => r.category), ...catalog.services.map((s) => serviceCategory(s.id))]);
     const sources: BuildSource[] = rows.map((r) => ({ name: r.name, file: this.cache.fileFor(r.name), format: r.format, category: categories.bit(r.category)! }));
+    const services: BuildService[] = catalog.services.map((s) => ({ id: s.id, category: categories.bit(serviceCategory(s.id))!, rules: s.rules }));
     const t0 = performance.now();
-    const result = await this.runner.run({ kind: 'build', sources, maxRegex: this.o.config.lists.max_regex });
+    const result = await this.runner.run({ kind: 'build', sources, services, maxRegex: this.o.config.lists.max_regex });
     if (this.stopped) return;
     const matcher = new CompiledMatcher(result.tables);
     let overCap = 0;

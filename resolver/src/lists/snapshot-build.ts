@@ -7,7 +7,7 @@ import { CHECK_SAMPLE_LINES, firstLines, mostlyInvalidReason, notTextReason } fr
 import type { SourceFormat } from './list-source-types.js';
 import { MatcherBuilder } from './matcher-builder.js';
 import { isAllow, RuleScope, type ListFormatName, type RuleAction, type RuleSink } from './rule-types.js';
-import { compileSourceText, type SourceStats } from './source-compiler.js';
+import { compileMixedLines, compileSourceText, type SourceStats } from './source-compiler.js';
 
 // The two jobs run off the event loop (compile-worker.ts): compiling every enabled source's
 // cached copy into one snapshot, and finding which lines of which sources match a name.
@@ -22,9 +22,17 @@ export interface BuildSource {
   category: number;
 }
 
+/** A service of the catalog (service-catalog.ts): suffix rules under its own category bit. */
+export interface BuildService {
+  id: string;
+  category: number;
+  rules: string[];
+}
+
 export interface BuildJob {
   kind: 'build';
   sources: BuildSource[];
+  services: BuildService[];
   maxRegex: number;
 }
 
@@ -77,6 +85,7 @@ export function buildSnapshot(job: BuildJob): BuildResult {
     builder.reserve(countLines(text));
     stats[s.name] = compileSourceText(text, s.format, builder.setFor(s.category), job.maxRegex, builder);
   }
+  for (const s of job.services) compileMixedLines(s.rules, builder.setFor(s.category), 0, builder);
   return { tables: builder.build(), stats, errors };
 }
 

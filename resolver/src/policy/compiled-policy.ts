@@ -2,6 +2,7 @@ import type { PolicyConfig } from '../config/config-schema.js';
 import { categories } from '../lists/categories.js';
 import { firstBit, firstCommonBit, hasBit, isEmpty, maskOf, type CategoryMask } from '../lists/category-mask.js';
 import { compileRules, type DomainMatcher } from '../lists/domain-matcher.js';
+import { serviceCatalog, serviceCategory } from '../lists/service-catalog.js';
 import { parseAddress } from './cidr.js';
 import { Action, type BlockMode, type BlockResponseSpec, type Decision } from './policy-types.js';
 import { compileSafeSearch, safeSearchMask, SAFE_SEARCH_ENGINES, type SafeSearchTargets } from './safe-search.js';
@@ -81,6 +82,12 @@ function findRule(rules: readonly string[], source: string, buf: Uint8Array, off
   return undefined;
 }
 
+/** The categories of the services (and groups) named; unknown ids are validation's to report. */
+export function serviceCategories(ids: readonly string[] | undefined): string[] {
+  if (!ids || ids.length === 0) return [];
+  return serviceCatalog().expand(ids).services.map((s) => serviceCategory(s.id));
+}
+
 function lowestBit(m: number): number {
   return 31 - Math.clz32(m & -m);
 }
@@ -111,10 +118,10 @@ export class CompiledPolicy {
     this.denyRules = p.deny ?? [];
     this.allow = matcherFor(this.allowRules, this.source, 'allow', problems);
     this.deny = matcherFor(this.denyRules, this.source, 'deny', problems);
-    this.baseMask = this.categoryMask(p.block ?? []);
+    this.baseMask = this.categoryMask([...(p.block ?? []), ...serviceCategories(p.services)]);
     this.schedules = (p.schedules ?? []).map((s, i) => ({
       window: new ScheduleWindow(s.name, s.days, s.from, s.to, s.except ?? []),
-      mask: this.categoryMask(s.block ?? []),
+      mask: this.categoryMask([...(s.block ?? []), ...serviceCategories(s.services)]),
       allow: matcherFor(s.allow ?? [], this.source, `schedules[${i}].allow`, problems),
       deny: matcherFor(s.deny ?? [], this.source, `schedules[${i}].deny`, problems),
       allowRules: s.allow ?? [],

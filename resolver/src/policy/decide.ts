@@ -2,6 +2,7 @@ import { WireName } from '../dns/wire-name.js';
 import { categories } from '../lists/categories.js';
 import type { DomainMatcher } from '../lists/domain-matcher.js';
 import { normalizeName } from '../lists/domain-name.js';
+import { serviceCatalog, serviceIdOf } from '../lists/service-catalog.js';
 import type { Explanation } from './compiled-policy.js';
 import type { ServedNetwork } from './policy-snapshot.js';
 import { Action, Decision, type DecisionReason } from './policy-types.js';
@@ -28,9 +29,29 @@ export function decide(network: ServedNetwork, name: string, qtype: number, at: 
   const out = new Decision();
   const action = policy.evaluate(wire.buf, wire.labelOffsets, wire.labelCount, state, lists, out, why);
   const reason: DecisionReason = { action: ACTION_NAMES[action], network: network.name, policy: policy.name, detail: why.detail };
-  if (why.category !== undefined) reason.category = categories.name(why.category);
+  if (why.category !== undefined) {
+    const category = categories.name(why.category);
+    const service = category === undefined ? undefined : serviceCatalog().byId.get(serviceIdOf(category) ?? '');
+    if (service) {
+      reason.service = { id: service.id, name: service.name, group: service.group };
+      reason.detail = why.detail.replace('category', 'service');
+    } else reason.category = category;
+  }
   if (why.rule) reason.rule = why.rule;
   if (why.schedule) reason.schedule = why.schedule;
   if (why.safeSearch) reason.safeSearch = why.safeSearch;
+  reason.summary = summaryOf(reason);
   return reason;
+}
+
+/** One line for people: "blocked: TikTok, schedule 'lessons'". */
+function summaryOf(r: DecisionReason): string {
+  const what = r.service ? r.service.name.en
+    : r.category !== undefined ? `category ${r.category}`
+    : r.rule ? `rule "${r.rule.text}"`
+    : r.safeSearch ? `safe search (${r.safeSearch.target})`
+    : r.detail;
+  const verb = r.action === 'block' ? 'blocked' : r.action === 'rewrite' ? 'rewritten' : 'allowed';
+  const notNow = r.action === 'allow' && r.detail.endsWith('not blocked now') ? ' (not blocked now)' : '';
+  return `${verb}: ${what}${notNow}${r.schedule ? `, schedule '${r.schedule}'` : ''}`;
 }

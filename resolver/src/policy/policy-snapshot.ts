@@ -8,7 +8,7 @@ import { readConfigRevision } from '../store/config-revision.js';
 import { AddressTable } from './address-table.js';
 import { parseCidr } from './cidr.js';
 import { categories } from '../lists/categories.js';
-import { CompiledPolicy, type ScheduleState } from './compiled-policy.js';
+import { CompiledPolicy, serviceCategories, type ScheduleState } from './compiled-policy.js';
 import type { BlockResponseSpec, NetworkRuntime } from './policy-types.js';
 import { isValidZone } from './schedule-window.js';
 
@@ -63,7 +63,10 @@ export function buildSnapshot(db: Db, deps: SnapshotDeps): PolicySnapshot {
     networks: loadNetworks(db),
   }))();
   // the one place policies' category names get bits (validation only looks them up)
-  categories.allocate((names) => allocateCategoryBits(db, names), policies.flatMap((p) => [...p.block, ...p.schedules.flatMap((s) => s.block)]));
+  categories.allocate((names) => allocateCategoryBits(db, names), policies.flatMap((p) => [
+    ...p.block, ...serviceCategories(p.services),
+    ...p.schedules.flatMap((s) => [...s.block, ...serviceCategories(s.services)]),
+  ]));
   const snap = new PolicySnapshot(revision);
   const byId = new Map<number, CompiledPolicy>();
   for (const p of policies) {

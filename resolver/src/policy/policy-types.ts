@@ -51,6 +51,10 @@ export interface DecisionReason {
   policy: string;
   /** category name when a list blocked it */
   category?: string;
+  /** the app of the services catalog that blocked it (or that lists it, when not blocked now) */
+  service?: { id: string; name: { en: string; vi: string }; group: string };
+  /** one line for people: "blocked: TikTok, schedule 'lessons'" */
+  summary?: string;
   /** the rule text, its source (list name or "policy:<name>") and line when known */
   rule?: { text: string; source: string; line?: number };
   /** the schedule window that made this rule active, if any */

@@ -1,5 +1,6 @@
 import type { NetworkConfig, PolicyConfig } from '../config/config-schema.js';
 import { parseCidr } from './cidr.js';
+import { serviceCatalog } from '../lists/service-catalog.js';
 import { CompiledPolicy, type PolicyProblem } from './compiled-policy.js';
 import { isValidZone, parseHhmm } from './schedule-window.js';
 import { didYouMean } from '../config/nearest-word.js';
@@ -23,7 +24,12 @@ export function policyProblems(p: PolicyConfig): PolicyProblem[] {
     (names ?? []).forEach((c, i) => { if (!CATEGORY.test(c.toLowerCase())) out.push({ field: `${field}[${i}]`, message: `not a category name: "${c}"` }); });
   const noAt = (rules: readonly string[] | undefined, field: string) =>
     (rules ?? []).forEach((r, i) => { if (r.trim().startsWith('@@')) out.push({ field: `${field}[${i}]`, message: `an allow rule is written without "@@": "${r}"` }); });
+  const services = (ids: readonly string[] | undefined, field: string) =>
+    (ids ?? []).forEach((id, i) => {
+      if (serviceCatalog().expand([id]).unknown.length) out.push({ field: `${field}[${i}]`, message: `unknown service "${id}"; known ${serviceCatalog().knownIds()}` });
+    });
   cats(p.block, 'block');
+  services(p.services, 'services');
   noAt(p.allow, 'allow');
   const seen = new Set<string>();
   (p.schedules ?? []).forEach((s, i) => {
@@ -33,6 +39,7 @@ export function policyProblems(p: PolicyConfig): PolicyProblem[] {
     if (s.from === '24:00') out.push({ field: `${f}.from`, message: 'a window cannot start at 24:00' });
     else if (parseHhmm(s.from) === parseHhmm(s.to)) out.push({ field: `${f}.to`, message: 'must differ from "from" (a whole day is 00:00-24:00)' });
     cats(s.block, `${f}.block`);
+    services(s.services, `${f}.services`);
     noAt(s.allow, `${f}.allow`);
     (s.except ?? []).forEach((e, k) => {
       if (!validDate(e.from)) out.push({ field: `${f}.except[${k}].from`, message: `not a date: "${e.from}"` });

@@ -4,6 +4,7 @@ import { lowerQuestion, questionHash } from '../cache/question-key.js';
 import type { CacheEntry, ResponseCache } from '../cache/response-cache.js';
 import { copyAnswerRecords } from '../dns/answer-copy.js';
 import { anyResponse, blockedResponse, cnameResponse, EDE_BLOCKED, EDE_FILTERED, type Ede, errorResponse, truncatedResponse, upstreamQuery } from '../dns/message-builders.js';
+import { ResolverNames } from '../dns/resolver-names.js';
 import { analyseResponse } from '../dns/response-info.js';
 import type { WireName } from '../dns/wire-name.js';
 import {
@@ -12,6 +13,7 @@ import {
 } from '../dns/wire.js';
 import { categories } from '../lists/categories.js';
 import { Action, Decision, type NetworkRuntime, type PolicyEngine } from '../policy/policy-types.js';
+import { isEncryptedDnsSignal } from '../policy/encrypted-dns-signals.js';
 import { Counter, countBlock, type NetworkCounters } from '../stats/network-counters.js';
 import { ResponseRateLimiter, RrlVerdict, type RateLimitOptions } from './response-rate-limit.js';
 import { OutsideClients } from './outside-clients.js';
@@ -90,6 +92,8 @@ export class QueryHandler {
   waitingRefused = 0;
   /** queries refused because their source is in no network, for the once-a-minute notice */
   readonly outside = new OutsideClients();
+  /** the names the resolver answers itself (browser DoH canary, DDR); set from the configuration */
+  ownNames = new ResolverNames(null);
   /** UDP answers per client prefix (RRL), null when off */
   readonly rateLimiter: ResponseRateLimiter | null;
 
@@ -144,6 +148,8 @@ export class QueryHandler {
       c[Counter.Refused]++;
       return errorResponse(msg, q, q.qclass !== CLASS_IN ? RCODE_REFUSED : RCODE_NOTIMP);
     }
+    const own = this.ownNames.answer(msg, q);
+    if (own !== null) return own;
     const now = Date.now();
     const maxLen = maxUdp === 0 ? STREAM_MAX : q.hasOpt ? Math.min(q.udpSize, maxUdp) : 512;
     const e = this.cache.find(msg, 12, q.questionEnd, q.dnssecOk, q.checkingDisabled, now);
@@ -262,6 +268,8 @@ export class QueryHandler {
     this.stats.recordBlockedName(net.id, listed, listedOffsets, listedCount);
     const ede = q.hasOpt ? this.edeFor(category) : null;
     const b = net.block;
+    // the signals that turn a device's own encrypted DNS off are read only from an NXDOMAIN
+    if (isEncryptedDnsSignal(listed, listedOffsets, listedCount)) return blockedResponse(msg, q, true, NO_ADDRESSES, b.ttl, ede);
     switch (b.mode) {
       case 'refused': return errorResponse(msg, q, RCODE_REFUSED, ede);
       case 'null': return blockedResponse(msg, q, false, NULL_ADDRESSES, b.ttl, ede);

@@ -4,7 +4,7 @@ import type { Db } from '../store/database.js';
 import { loadNetworks } from '../store/network-repository.js';
 import type { CounterName } from './network-counters.js';
 import { blockedView, counterView, networkNames, type BlockedView, type CounterView } from './stats-query.js';
-import { RULE_CATEGORY, UNMATCHED_NETWORK_ID } from './stats-recorder.js';
+import { RULE_CATEGORY, SERVICE_CATEGORY, UNMATCHED_NETWORK_ID } from './stats-recorder.js';
 import { DAY_MS, parseIsoDay } from './time-buckets.js';
 
 // What a periodic report publishes, gathered once and rendered as CSV or HTML: one view per
@@ -81,7 +81,7 @@ export function buildReport(db: Db, req: ReportRequest): ReportData {
     generatedAt: DateTime.fromMillis(generated, { zone }).toFormat('yyyy-MM-dd HH:mm'),
     networks: req.networkIds ? req.networkIds.map((id) => names.get(id) ?? `#${id}`) : null,
     suppressBelow: req.suppressBelow,
-    blocked: blockedView(db, { ...sel, categories: [...WELL_KNOWN_CATEGORIES, RULE_CATEGORY] }),
+    blocked: blockedView(db, { ...sel, categories: [...WELL_KNOWN_CATEGORIES, SERVICE_CATEGORY, RULE_CATEGORY] }),
     queries: counterView(db, { ...sel, counters: REPORT_COUNTERS }),
   };
 }

@@ -78,6 +78,7 @@ const vi: ReportStrings = {
     phishing: 'Giả mạo (phishing)', scams: 'Lừa đảo', social: 'Mạng xã hội', games: 'Trò chơi', streaming: 'Video trực tuyến',
     ads: 'Quảng cáo', bypass: 'Vượt bộ lọc (VPN, proxy)', custom: 'Tùy chỉnh', piracy: 'Vi phạm bản quyền', crypto: 'Tiền mã hóa',
     dating: 'Hẹn hò', weapons: 'Vũ khí', hate: 'Thù ghét', 'self-harm': 'Tự gây hại', vaping: 'Thuốc lá điện tử',
+    _service: 'Ứng dụng và dịch vụ bị tắt',
     _policy: 'Quy tắc riêng của chính sách',
   },
 };
@@ -122,6 +123,7 @@ const en: ReportStrings = {
     phishing: 'Phishing', scams: 'Scams', social: 'Social networks', games: 'Games', streaming: 'Streaming video',
     ads: 'Advertising', bypass: 'Filter bypass (VPN, proxy)', custom: 'Custom', piracy: 'Piracy', crypto: 'Cryptocurrency',
     dating: 'Dating', weapons: 'Weapons', hate: 'Hate', 'self-harm': 'Self-harm', vaping: 'Vaping',
+    _service: 'Apps and services switched off',
     _policy: 'Policy’s own rules',
   },
 };

@@ -2,7 +2,8 @@ import { DateTime } from 'luxon';
 import { WELL_KNOWN_CATEGORIES } from '../lists/categories.js';
 import type { Db } from '../store/database.js';
 import { COUNTER_NAMES, type CounterName } from './network-counters.js';
-import { UNMATCHED_NETWORK_ID, UNMATCHED_NETWORK_NAME } from './stats-recorder.js';
+import { serviceCatalog, serviceIdOf } from '../lists/service-catalog.js';
+import { SERVICE_CATEGORY, UNMATCHED_NETWORK_ID, UNMATCHED_NETWORK_NAME } from './stats-recorder.js';
 import { suppress, sumShown, type Cell, type Total } from './suppression.js';
 import { DAY_MS, HOUR_MS, isoDay, isoHour } from './time-buckets.js';
 
@@ -140,22 +141,28 @@ function networksOf(sel: StatsSelection, seen: Iterable<number>): number[] {
 /**
  * Blocked queries over time, split by category and/or network. Every category in
  * `categories` (default: the well-known ones, plus any seen) gets a row even when empty, so a
- * row's presence reveals nothing.
+ * row's presence reveals nothing. Blocks by services count as one SERVICE_CATEGORY row here;
+ * with `services: true` the view is of services instead, one row per service id of the
+ * catalog (every one, blocked or not), with the same suppression.
  */
 export function blockedView(
   db: Db,
-  sel: StatsSelection & { byCategory?: boolean; byNetwork?: boolean; categories?: readonly string[] },
+  sel: StatsSelection & { byCategory?: boolean; byNetwork?: boolean; categories?: readonly string[]; services?: boolean },
 ): BlockedView {
   const plan = planOf(sel);
   const { buckets } = plan;
   const byCategory = sel.byCategory ?? true;
   const byNetwork = sel.byNetwork ?? false;
   const src = plan.source('stats_category_hourly', 'stats_category_daily', 'category, blocked');
-  const raw = db
+  const rows0 = db
     .prepare(`SELECT b, network_id AS net, category AS cat, SUM(blocked) AS n FROM (${src.sql}) GROUP BY b, network_id, category`)
     .all(...src.args) as { b: number; net: number; cat: string; n: number }[];
+  const raw = sel.services
+    ? rows0.flatMap((r) => { const id = serviceIdOf(r.cat); return id === null ? [] : [{ ...r, cat: id }]; })
+    : rows0.map((r) => (serviceIdOf(r.cat) === null ? r : { ...r, cat: SERVICE_CATEGORY }));
 
-  const cats = byCategory ? [...new Set([...(sel.categories ?? WELL_KNOWN_CATEGORIES), ...raw.map((r) => r.cat)])] : [null];
+  const known = sel.services ? serviceCatalog().services.map((s) => s.id) : (sel.categories ?? WELL_KNOWN_CATEGORIES);
+  const cats = byCategory ? [...new Set([...known, ...raw.map((r) => r.cat)])] : [null];
   const nets = byNetwork ? networksOf(sel, raw.map((r) => r.net)) : [null];
   const grid = new Map<string, Float64Array>();
   const keyOf = (net: number | null, cat: string | null) => `${net}\u0000${cat}`;

@@ -19,6 +19,13 @@ export const UNMATCHED_NETWORK_NAME = 'unmatched';
 /** Category name stored for blocks by a policy's own deny rule (cannot clash: not a valid category name). */
 export const RULE_CATEGORY = '_policy';
 
+/**
+ * Blocks by a service of the catalog are stored under its category (`service:tiktok`, see
+ * lists/service-catalog.ts); category views fold them into this one row, so categories still
+ * add up to blocked, and the services view splits them per service.
+ */
+export const SERVICE_CATEGORY = '_service';
+
 const ROLL_UP_EVERY_MS = HOUR_MS;
 
 export interface StatsRecorderOptions {

@@ -10,6 +10,7 @@ import type { Origin } from './network-repository.js';
 export interface StoredSchedule extends ScheduleConfig {
   id: number;
   block: string[];
+  services: string[];
   deny: string[];
   allow: string[];
   except: { from: string; to: string; name?: string }[];
@@ -19,6 +20,7 @@ export interface StoredPolicy extends PolicyConfig {
   id: number;
   description: string;
   block: string[];
+  services: string[];
   deny: string[];
   allow: string[];
   safe_search: SafeSearchConfig;
@@ -58,6 +60,8 @@ export function loadPolicies(db: Db): StoredPolicy[] {
   const rules = group(db.prepare('SELECT policy_id AS owner, action, rule FROM policy_rules ORDER BY position, id').all() as RuleRow[]);
   const schedules = db.prepare('SELECT id, policy_id, name, days, from_time, to_time FROM schedules ORDER BY position, id').all() as ScheduleRow[];
   const sCats = group(db.prepare('SELECT schedule_id AS owner, category AS text FROM schedule_categories ORDER BY category').all() as OwnedText[]);
+  const svcs = group(db.prepare('SELECT policy_id AS owner, service AS text FROM policy_services ORDER BY service').all() as OwnedText[]);
+  const sSvcs = group(db.prepare('SELECT schedule_id AS owner, service AS text FROM schedule_services ORDER BY service').all() as OwnedText[]);
   const sRules = group(db.prepare('SELECT schedule_id AS owner, action, rule FROM schedule_rules ORDER BY position, id').all() as RuleRow[]);
   const sExc = db.prepare('SELECT schedule_id, from_date, to_date, name FROM schedule_exceptions ORDER BY from_date, id').all() as ExceptionRow[];
 
@@ -71,6 +75,7 @@ export function loadPolicies(db: Db): StoredPolicy[] {
       from: s.from_time,
       to: s.to_time,
       block: (sCats.get(s.id) ?? []).map((c) => c.text),
+      services: (sSvcs.get(s.id) ?? []).map((c) => c.text),
       deny: r.filter((x) => x.action === 'deny').map((x) => x.rule),
       allow: r.filter((x) => x.action === 'allow').map((x) => x.rule),
       except: sExc.filter((e) => e.schedule_id === s.id).map((e) => (e.name ? { from: e.from_date, to: e.to_date, name: e.name } : { from: e.from_date, to: e.to_date })),
@@ -86,6 +91,7 @@ export function loadPolicies(db: Db): StoredPolicy[] {
       name: p.name,
       description: p.description,
       block: (cats.get(p.id) ?? []).map((c) => c.text),
+      services: (svcs.get(p.id) ?? []).map((c) => c.text),
       deny: r.filter((x) => x.action === 'deny').map((x) => x.rule),
       allow: r.filter((x) => x.action === 'allow').map((x) => x.rule),
       safe_search: JSON.parse(p.safe_search) as SafeSearchConfig,
@@ -177,22 +183,27 @@ function policyColumns(p: PolicyConfig) {
 
 function replaceChildren(db: Db, id: number, p: PolicyConfig): void {
   db.prepare('DELETE FROM policy_categories WHERE policy_id = ?').run(id);
+  db.prepare('DELETE FROM policy_services WHERE policy_id = ?').run(id);
   db.prepare('DELETE FROM policy_rules WHERE policy_id = ?').run(id);
   db.prepare('DELETE FROM schedules WHERE policy_id = ?').run(id);
 
   const addCat = db.prepare('INSERT OR IGNORE INTO policy_categories (policy_id, category) VALUES (?, ?)');
   for (const c of p.block ?? []) addCat.run(id, c.toLowerCase());
+  const addSvc = db.prepare('INSERT OR IGNORE INTO policy_services (policy_id, service) VALUES (?, ?)');
+  for (const s of p.services ?? []) addSvc.run(id, s.toLowerCase());
   const addRule = db.prepare('INSERT INTO policy_rules (policy_id, action, rule, position) VALUES (?, ?, ?, ?)');
   (p.deny ?? []).forEach((r, i) => addRule.run(id, 'deny', r, i));
   (p.allow ?? []).forEach((r, i) => addRule.run(id, 'allow', r, i));
 
   const addSchedule = db.prepare('INSERT INTO schedules (policy_id, name, days, from_time, to_time, position) VALUES (?, ?, ?, ?, ?, ?) RETURNING id').pluck();
   const addSCat = db.prepare('INSERT OR IGNORE INTO schedule_categories (schedule_id, category) VALUES (?, ?)');
+  const addSSvc = db.prepare('INSERT OR IGNORE INTO schedule_services (schedule_id, service) VALUES (?, ?)');
   const addSRule = db.prepare('INSERT INTO schedule_rules (schedule_id, action, rule, position) VALUES (?, ?, ?, ?)');
   const addExc = db.prepare('INSERT INTO schedule_exceptions (schedule_id, from_date, to_date, name) VALUES (?, ?, ?, ?)');
   (p.schedules ?? []).forEach((s, pos) => {
     const sid = addSchedule.get(id, s.name, s.days.join(','), s.from, s.to, pos) as number;
     for (const c of s.block ?? []) addSCat.run(sid, c.toLowerCase());
+    for (const x of s.services ?? []) addSSvc.run(sid, x.toLowerCase());
     (s.deny ?? []).forEach((r, i) => addSRule.run(sid, 'deny', r, i));
     (s.allow ?? []).forEach((r, i) => addSRule.run(sid, 'allow', r, i));
     for (const e of s.except ?? []) addExc.run(sid, e.from, e.to, e.name ?? '');

@@ -15,6 +15,7 @@ export const Policy = Type.Composite([
     id: Type.Integer(),
     description: Type.String(),
     block: Type.Array(Type.String()),
+    services: Type.Array(Type.String(), { description: 'service and group ids of GET /api/services blocked always' }),
     deny: Type.Array(Type.String()),
     allow: Type.Array(Type.String()),
     schedules: Type.Array(Type.Composite([ScheduleSchema, Type.Object({ id: Type.Integer() })])),

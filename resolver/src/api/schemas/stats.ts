@@ -21,6 +21,8 @@ export const StatsBody = Type.Object({
   buckets: Type.Array(Bucket),
   /** blocked queries by category (and network, with by_network) */
   blocked: Type.Object({ rows: Type.Array(Row), bucketTotals: Type.Array(Total), total: Total }),
+  /** blocked queries by service of GET /api/services (every service has a row; the category view counts them as "_service") */
+  services: Type.Object({ rows: Type.Array(Row), bucketTotals: Type.Array(Total), total: Total }),
   /** query counters: total, blocked, rewritten, cache_hits, upstream_errors, refused */
   counters: Type.Array(Row),
   networks: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String() })),
@@ -45,6 +47,8 @@ export const ExplainBody = Type.Object({
   network: Type.String(),
   policy: Type.String(),
   category: Type.Optional(Type.String()),
+  service: Type.Optional(Type.Object({ id: Type.String(), name: Type.Object({ en: Type.String(), vi: Type.String() }), group: Type.String() }, { description: 'the app of GET /api/services that blocked it (or lists it)' })),
+  summary: Type.Optional(Type.String({ description: 'one line for people: "blocked: TikTok, schedule \'lessons\'"' })),
   rule: Type.Optional(Type.Object({ text: Type.String(), source: Type.String(), line: Type.Optional(Type.Integer()) })),
   schedule: Type.Optional(Type.String()),
   safeSearch: Type.Optional(Type.Object({ engine: Type.String(), target: Type.String() })),

@@ -1,4 +1,5 @@
 // core: networks, policies, rules, schedules
+import { revisionTriggers } from './revision-triggers.js';
 export const version = 1;
 export const name = '001-core';
 
@@ -20,12 +21,7 @@ const CONFIG_TABLES = [
 
 const NOW = `(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
 
-const revisionTriggers = CONFIG_TABLES.flatMap((t) =>
-  ['INSERT', 'UPDATE', 'DELETE'].map(
-    (op) => `CREATE TRIGGER ${t}_${op.toLowerCase()}_revision AFTER ${op} ON ${t}
-BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'config_revision'; END;`,
-  ),
-).join('\n');
+const triggers = revisionTriggers(CONFIG_TABLES);
 
 export const sql = `
 CREATE TABLE meta (
@@ -125,5 +121,5 @@ CREATE TABLE network_cidrs (
   PRIMARY KEY (network_id, cidr)
 ) WITHOUT ROWID;
 
-${revisionTriggers}
+${triggers}
 `;

@@ -4,6 +4,7 @@ import * as stats from './003-stats.js';
 import * as admin from './004-admin.js';
 import * as rateLimited from './005-rate-limited.js';
 import * as categoryBits from './006-category-bits.js';
+import * as services from './007-services.js';
 
 export interface Migration {
   version: number;
@@ -12,4 +13,4 @@ export interface Migration {
 }
 
 // Append only: a released migration is never edited, a change is a new file.
-export const MIGRATIONS: Migration[] = [core, lists, stats, admin, rateLimited, categoryBits].map((m) => ({ version: m.version, name: m.name, sql: m.sql }));
+export const MIGRATIONS: Migration[] = [core, lists, stats, admin, rateLimited, categoryBits, services].map((m) => ({ version: m.version, name: m.name, sql: m.sql }));
