@@ -21,6 +21,7 @@ import { adminsRoutes } from './admins-routes.js';
 import type { ApiContext } from './api-context.js';
 import { installErrorHandler, installNotFound } from './api-error.js';
 import { installAuth } from './auth-hook.js';
+import { httpsBaseUrl, networkProfilesRoutes } from './network-profiles-routes.js';
 import { networksRoutes } from './networks-routes.js';
 import { listsRoutes } from './lists-routes.js';
 import { installOpenApi } from './openapi.js';
@@ -76,7 +77,7 @@ export interface AppServices extends AppDeps {
 }
 
 export function createAppServices(deps: AppDeps, o: AppServiceOptions = {}): AppServices {
-  const base = (o.publicBaseUrl ?? `http://${deps.config.http.listen}`).replace(/\/+$/, '');
+  const base = (o.publicBaseUrl ?? httpsBaseUrl(deps.config) ?? `http://${deps.config.http.listen}`).replace(/\/+$/, '');
   const api: ApiContext = {
     db: deps.db,
     config: deps.config,
@@ -158,6 +159,7 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<B
       await admin.register(sessionRoutes, { ctx: s.api });
       await admin.register(adminsRoutes, { ctx: s.api });
       await admin.register(networksRoutes, { ctx: s.api });
+      await admin.register(networkProfilesRoutes, { ctx: s.api });
       await admin.register(policiesRoutes, { ctx: s.api });
       await admin.register(listsRoutes, { ctx: s.api });
       await admin.register(reportsRoutes, { ctx: s.api });
