@@ -147,8 +147,11 @@ describe('console end to end', () => {
 
   it('the domain tester explains the block: category, list and line', async () => {
     await page.getByRole('link', { name: 'Domain tester' }).click();
-    await page.getByRole('combobox', { name: /^Network/ }).click();
-    await page.getByRole('option', { name: 'school-e2e' }).click();
+    const net = page.getByRole('combobox', { name: /^Network/ });
+    await expect.poll(() => net.inputValue()).not.toBe('');
+    await net.fill('school-e2e');
+    await page.getByRole('option', { name: 'school-e2e', exact: true }).click();
+    await expect.poll(() => net.inputValue()).toBe('school-e2e');
     await page.getByLabel(/^Domain name/).fill(LISTED);
     await page.getByRole('button', { name: 'Check' }).click();
     const result = page.getByTestId('explain-result');

@@ -62,7 +62,7 @@ export function DashboardPage() {
   const queries = counter('total');
   const hits = counter('cache_hits');
   const seconds = Math.max(1, (new Date(`${filter.to}T00:00:00`).getTime() - new Date(`${filter.from}T00:00:00`).getTime()) / 1000);
-  const catLabel = (c: string | null) => (c === null ? t('dashboard.allCategories') : i18n.exists(`categories.${c}.label`) ? t(`categories.${c}.label`) : c);
+  const catLabel = (c: string | null) => (c === null ? t('dashboard.allCategories') : c === '_policy' ? t('dashboard.ownRules') : i18n.exists(`categories.${c}.label`) ? t(`categories.${c}.label`) : c);
 
   const rows = (blocked.data?.rows ?? []).filter((r) => r.total.value > 0 || r.total.partial);
   const data = (blocked.data?.buckets ?? []).map((b, i) => {

@@ -146,7 +146,7 @@ export function NetworkEditPage() {
                         </Button>
                       ) : null}
                     </Group>
-                    <Select label={t('networks.timezone')} description={t('networks.timezoneHint')} value={draft.timezone} readOnly={readOnly} searchable allowDeselect={false} onChange={(v) => v && set({ timezone: v })} data={zones} error={errFor('timezone')} />
+                    <Select label={t('networks.timezone')} description={t('networks.timezoneHint')} value={draft.timezone} readOnly={readOnly} searchable allowDeselect={false} onChange={(v) => v && set({ timezone: v })} data={[...new Set([draft.timezone, ...zones])]} error={errFor('timezone')} />
                   </SimpleGrid>
                   <TextInput label={t('networks.contact')} description={t('networks.contactHint')} value={draft.contact} onChange={(e) => set({ contact: e.currentTarget.value })} readOnly={readOnly} />
                   {!readOnly ? (
