@@ -100,7 +100,7 @@ export function NetworkEditPage() {
           </Anchor>
           <PageHeader title={isNew ? t('networks.new') : t('networks.editTitle', { name: q.data?.name ?? '' })} actions={<ManagedBadge managed={q.data?.managed} />} />
           {q.data?.managed === 'config' ? (
-            <Alert color="orange" variant="light" mb="md" icon={<IconAlertTriangle aria-hidden />}>
+            <Alert color="indigo" variant="light" mb="md" icon={<IconAlertTriangle aria-hidden />}>
               {t('common.managedByConfigHint')}
             </Alert>
           ) : null}
