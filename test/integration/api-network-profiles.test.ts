@@ -56,7 +56,9 @@ describe('network endpoints and profiles', () => {
     const r = await owner.req('GET', `/api/networks/${id}/endpoints`);
     expect(r.statusCode).toBe(200);
     expect(r.json()).toEqual({ doh_url: `https://${SERVER_NAME}:${httpsPort}/dns-query/${token}`, dot_hostname: `${token}.${SERVER_NAME}`, dot_port: dotPort });
-    expect((await owner.req('GET', `/api/networks/${id}`)).json().doh_url).toBe(`https://${SERVER_NAME}:${httpsPort}/dns-query/${token}`);
+    const n = (await owner.req('GET', `/api/networks/${id}`)).json();
+    expect(n.doh_url).toBe(`https://${SERVER_NAME}:${httpsPort}/dns-query/${token}`);
+    expect(n.dot_hostname).toBe(`${token}.${SERVER_NAME}`);
   });
 
   it('a rotated token shows in the endpoints at once', async () => {
