@@ -62,6 +62,7 @@ export PATH="$PKG/bin:$PATH"
 "$NODE" -e "require('better-sqlite3')(':memory:').close()" \
   || { echo "ci-node24: better-sqlite3 does not load on node $have" >&2; exit 1; }
 rm -rf dist
-"$NODE" node_modules/typescript/bin/tsc -p tsconfig.json
+# the project's own build (resolver and console), run by Node 24 through PATH
+npm run build --silent
 echo "ci-node24: $TESTS on node $have (copy of the tree in $TREE)"
 "$NODE" node_modules/vitest/vitest.mjs run "$TESTS"

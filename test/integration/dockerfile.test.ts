@@ -1,5 +1,5 @@
 import { execSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +58,9 @@ beforeAll(async () => {
   context = mkdtempSync(join(tmpdir(), 'nestguard-image-'));
   removeOnExit(context);
   const copies = build.lines.filter((l) => l.startsWith('COPY ')).flatMap((l) => l.split(/\s+/).slice(1, -1));
-  for (const src of [...copies, 'node_modules']) cpSync(join(REPO_ROOT, src), join(context, src), { recursive: true });
+  // node_modules may be a link to a shared tree: copy what it points to, so the prune below
+  // never reaches the original
+  for (const src of [...copies, 'node_modules']) cpSync(realpathSync(join(REPO_ROOT, src)), join(context, src), { recursive: true });
   for (const l of build.lines.filter((x) => x.startsWith('RUN ') && !x.includes('npm ci'))) {
     execSync(l.slice(4), { cwd: context, stdio: 'pipe', env: { ...process.env, npm_config_update_notifier: 'false' } });
   }

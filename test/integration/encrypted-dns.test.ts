@@ -213,3 +213,29 @@ describe('discovery', () => {
     expect(up.asked.some((a) => a.startsWith('use-application-dns.net'))).toBe(false);
   });
 });
+
+describe('http.https_admin: false', () => {
+  it('HTTPS serves DoH but not the API or console; the plain listener still has them', async () => {
+    const port = await freePort();
+    const isp = await startNestguard({
+      upstreamPort: up.port,
+      ipv6: false,
+      waitForHttp: true,
+      env: { NESTGUARD_HTTPS_LISTEN: `127.0.0.1:${port}`, NESTGUARD_TLS_CERT: certFile, NESTGUARD_TLS_KEY: keyFile, NESTGUARD_TLS_SERVER_NAME: SERVER_NAME },
+      config: { http: { https_admin: false } },
+    });
+    try {
+      const get = (p: string) => new Promise<number>((resolve, reject) => {
+        const req = https.request({ host: '127.0.0.1', port, servername: SERVER_NAME, ca: readFileSync(ca.certPath), path: p }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(await get(`/dns-query?dns=${buildQuery({ name: NAME }).toString('base64url')}`)).toBe(200);
+      expect(await get('/api/session')).toBe(404);
+      const plain = await fetch(`http://127.0.0.1:${isp.httpPort}/api/session`);
+      expect(plain.status).not.toBe(404);
+    } finally {
+      await isp.kill();
+    }
+  });
+});

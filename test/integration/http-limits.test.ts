@@ -113,6 +113,18 @@ describe('trusted proxies', () => {
     expect(parseMessage(r.body).rcode).toBe(3);
   });
 
+  it('reads RFC 7239 Forwarded from a trusted proxy as it reads X-Forwarded-For', async () => {
+    const r = await doh({ from: PROXY, headers: { forwarded: 'for=10.9.0.5;proto=https;by=_edge' } });
+    expect(parseMessage(r.body).rcode).toBe(3);
+    const outside = await doh({ from: PROXY, headers: { forwarded: 'for="192.0.2.77:4711"' } });
+    expect(parseMessage(outside.body).rcode).toBe(5);
+  });
+
+  it('ignores Forwarded from a peer that is not a trusted proxy', async () => {
+    const r = await doh({ from: '127.0.0.3', headers: { forwarded: 'for=10.9.0.5' } });
+    expect(parseMessage(r.body).rcode).toBe(0);
+  });
+
   it('refuses a proxied client outside every network: the proxy does not make it local', async () => {
     const r = await doh({ from: PROXY, headers: { 'x-forwarded-for': '192.0.2.77' } });
     expect(r.status).toBe(200);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,11 +78,28 @@ describe.each([{ mode: 'one process', workers: 0 }, { mode: 'cluster', workers: 
     return res.status;
   }
 
+  /** An admin API request from a given client address, as a browser there would send it. */
+  function api(source: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+    return new Promise((resolve, reject) => {
+      const data = body === undefined ? undefined : JSON.stringify(body);
+      const req = request({
+        host: '127.0.0.1', port: ng.httpPort, path, method, localAddress: source,
+        headers: { ...(data ? { 'content-type': 'application/json' } : {}), 'user-agent': `Browser-${marker}`, 'x-forwarded-for': source, ...headers },
+      }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => { text += d.toString(); });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      });
+      req.on('error', reject);
+      req.end(data);
+    });
+  }
+
   beforeAll(async () => {
     ng = await startNestguard({
       upstreamPort: upstream.port,
       waitForHttp: true,
-      env: { NESTGUARD_WORKERS: String(workers) },
+      env: { NESTGUARD_WORKERS: String(workers), NESTGUARD_ADMIN_PASSWORD: `owner-${marker}` },
       config: {
         log_level: 'trace',
         stats: { domain_threshold: K, flush_interval_s: 1 },
@@ -148,6 +166,29 @@ describe.each([{ mode: 'one process', workers: 0 }, { mode: 'cluster', workers: 
     } finally {
       upstream.resume();
     }
+    // the admin API from client addresses: failed and good logins, a refused write, changes,
+    // public reports (one accepted), explain and the queue
+    for (const source of CLIENTS.slice(0, 3)) {
+      expect((await api(source, 'POST', '/api/session', { username: 'admin', password: 'wrong-password' })).status).toBe(401);
+    }
+    const login = await api(CLIENTS[3], 'POST', '/api/session', { username: 'admin', password: `owner-${marker}` });
+    expect(login.status).toBe(200);
+    const auth = { cookie: String(login.headers['set-cookie']).split(';')[0], 'x-csrf-token': (JSON.parse(login.body) as { csrfToken: string }).csrfToken };
+    expect((await api(CLIENTS[3], 'POST', '/api/networks', { name: 'no-csrf', policy: 'kids' }, { cookie: auth.cookie })).status).toBe(403);
+    expect((await api(CLIENTS[3], 'POST', '/api/policies', { name: 'api-policy', deny: ['api-denied.example.org'] }, auth)).status).toBe(201);
+    expect((await api(CLIENTS[3], 'POST', '/api/networks', { name: 'api-net', cidrs: ['10.77.0.0/16'], policy: 'api-policy' }, auth)).status).toBe(201);
+    for (const [i, source] of CLIENTS.slice(4).entries()) {
+      expect((await api(source, 'POST', '/api/reports', { domain: `reported-${i}.example.org`, kind: i % 2 ? 'wrongly-blocked' : 'harmful' })).status).toBe(202);
+    }
+    const queue = JSON.parse((await api(CLIENTS[3], 'GET', '/api/reports', undefined, auth)).body) as { reports: { id: number }[] };
+    const policies = JSON.parse((await api(CLIENTS[3], 'GET', '/api/policies', undefined, auth)).body) as { id: number; name: string }[];
+    const apiPolicy = policies.find((p) => p.name === 'api-policy')!.id;
+    expect((await api(CLIENTS[3], 'POST', `/api/reports/${queue.reports[0].id}/accept`, { policy: apiPolicy }, auth)).status).toBe(200);
+    expect((await api(CLIENTS[3], 'GET', `/api/explain?network=1&name=${allowedNames[0]}`, undefined, auth)).status).toBeLessThan(500);
+    expect((await api(CLIENTS[3], 'GET', '/api/audit', undefined, auth)).status).toBe(200);
+    expect((await api(CLIENTS[3], 'GET', '/metrics', undefined, auth)).status).toBe(200);
+    expect((await api(CLIENTS[3], 'DELETE', '/api/session', undefined, auth)).status).toBe(204);
+
     exitCode = await ng.stop();
     logs = ng.logs();
     dataFiles = walk(ng.dataDir).map((path) => ({ path, bytes: readFileSync(path) }));

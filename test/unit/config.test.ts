@@ -100,7 +100,7 @@ networks: [{ name: lab, policy: school, cidrs: [127.0.0.1/32], timezone: Asia/No
       'policies[0].schedules[0].days[1]: "tues" is not allowed; use one of: mon, tue, wed, thu, fri, sat, sun (did you mean "tue"?)',
       'policies[0].schedules[0].from: "7:00" is not a time of day as HH:MM with two-digit hours, e.g. "07:00" (00:00 to 24:00)',
       'upstreams[0]: "udp//127.0.0.1:15553": the scheme is written "udp://" (colon and two slashes): udp://127.0.0.1:15553',
-      expect.stringMatching(/^policies\[0\]\.block\[0\]: unknown category "drugz" \(did you mean "drugs"\?\); known categories: ads, adult, .*gambling, games, .*weapons$/),
+      expect.stringMatching(/^policies\[0\]\.block\[0\]: unknown category "drugz" \(did you mean "drugs"\?\); known categories: ads, adult, .*gambling, games, .*weapons; services \(apps\) go under services$/),
       expect.stringMatching(/^policies\[0\]\.schedules\[0\]\.block\[0\]: unknown category "gamez" \(did you mean "games"\?\)/),
       'networks[0].timezone: unknown time zone "Asia/Nowhere"',
       `upstream.tls_ca_file: "missing-ca.pem" (${join(dir, 'missing-ca.pem')}) does not exist; expected the CA bundle for TLS upstreams`,
@@ -132,6 +132,13 @@ policies: [{ name: school, block: [cheating, adult] }]
       'NESTGUARD_WORKERS (dns.workers): expected a whole number, got "two"',
       'NESTGUARD_HTTP_LISTEN (http.listen): "localhost" is not address:port, e.g. 127.0.0.1:53 or [::1]:53',
     ]);
+  });
+
+  it('an app under block: is pointed to services:, a mistyped service gets the nearest id', () => {
+    const p = problems({ NESTGUARD_CONFIG: file('policies: [{ name: school, block: [tiktok], services: [robloxx] }]\n') });
+    expect(p).toHaveLength(2);
+    expect(p[0]).toBe('policies[0].block[0]: "tiktok" is a service, not a category: list it under services');
+    expect(p[1]).toMatch(/^policies\[0\]\.services\[0\]: unknown service "robloxx" \(did you mean "roblox"\?\); known services: /);
   });
 
   it('a section whose keys are all commented out keeps its defaults', () => {

@@ -130,7 +130,7 @@ describe('services: toggles', () => {
     expect(school.services).toEqual([]);
     expect(school.schedules[0].services).toEqual(['games', 'tiktok']);
     expect(() => importConfig(db, { policies: [{ name: 'typo', services: ['tiktok', 'robloks'], schedules: [{ name: 'w', days: [...everyDay], from: '00:00', to: '24:00', services: ['gamez'] }] }], networks: [] }))
-      .toThrow(/policies\[0\]\.services\[1\]: unknown service "robloks"; known services: .*roblox.*; groups: .*games/s);
+      .toThrow(/policies\[0\]\.services\[1\]: unknown service "robloks" \(did you mean "roblox"\?\); known services: .*roblox.*; groups: .*games/s);
     expect(() => importConfig(db, { policies: [{ name: 'typo', schedules: [{ name: 'w', days: [...everyDay], from: '00:00', to: '24:00', services: ['gamez'] }] }], networks: [] }))
       .toThrow(/policies\[0\]\.schedules\[0\]\.services\[0\]: unknown service "gamez"/);
   });

@@ -1,11 +1,12 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { RoleT, SessionBodyT } from '../../../resolver/src/api/schemas/session';
 import { api, ApiError, setCsrfToken } from './api-client';
 
 // Who is logged in, asked once and kept in the query cache; 401 means "nobody", which the
 // router turns into the login page. The CSRF token rides along in memory.
 
-export type Role = 'owner' | 'network-admin' | 'viewer';
-export interface Session { csrfToken: string; user: { username: string; role: Role } }
+export type Role = RoleT;
+export type Session = SessionBodyT;
 
 export const SESSION_KEY = ['session'] as const;
 

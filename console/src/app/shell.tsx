@@ -67,7 +67,6 @@ export function Shell() {
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label={t('nav.label')}>
         <AppShell.Section grow component={ScrollArea}>
-          <nav aria-label={t('nav.label')}>
             {NAV.filter((n) => !n.roles || (role && n.roles.includes(role))).map((n) => (
               <NavLink
                 key={n.to}
@@ -80,7 +79,6 @@ export function Shell() {
                 onClick={close}
               />
             ))}
-          </nav>
         </AppShell.Section>
         <AppShell.Section pt="xs" style={{ borderTop: '1px solid var(--mantine-color-gray-3)' }}>
           <Group hiddenFrom="xs" mb="xs">
@@ -89,7 +87,7 @@ export function Shell() {
           <Text size="sm" c="dimmed" px="xs">
             {session ? t('nav.signedInAs', { name: session.user.username, role: t(`roles.${session.user.role}`) }) : null}
           </Text>
-          <Button variant="subtle" color="gray.8" leftSection={<IconLogout size={16} aria-hidden />} onClick={() => logout.mutate()} loading={logout.isPending} fullWidth justify="flex-start">
+          <Button variant="subtle" color="dark" leftSection={<IconLogout size={16} aria-hidden />} onClick={() => logout.mutate()} loading={logout.isPending} fullWidth justify="flex-start">
             {t('nav.logout')}
           </Button>
         </AppShell.Section>

@@ -8,7 +8,7 @@ export function ManagedBadge({ managed }: { managed: 'config' | 'api' | undefine
   if (managed !== 'config') return null;
   return (
     <Tooltip label={t('common.managedByConfigHint')} multiline w={280} events={{ hover: true, focus: true, touch: true }}>
-      <Badge color="orange.9" variant="light" leftSection={<IconLock size={12} aria-hidden />} tabIndex={0} data-testid="managed-badge">
+      <Badge color="indigo" variant="light" leftSection={<IconLock size={12} aria-hidden />} tabIndex={0} data-testid="managed-badge">
         {t('common.managedByConfig')}
       </Badge>
     </Tooltip>

@@ -11,7 +11,7 @@ export function PublicLayout({ children }: { children: ReactNode }) {
   return (
     <Box mih="100vh" bg="gray.0">
       <Container size={560} py="lg" px="md">
-        <Group justify="space-between" mb="lg" wrap="wrap" gap="sm">
+        <Group component="header" justify="space-between" mb="lg" wrap="wrap" gap="sm">
           <Anchor component={Link} to="/report" underline="never" c="dark" aria-label={t('public.home')}>
             <Group gap={8} wrap="nowrap">
               <IconAdjustments aria-hidden size={28} color="var(--mantine-color-teal-8)" />

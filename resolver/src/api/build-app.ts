@@ -1,11 +1,15 @@
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { Config } from '../config/config-schema.js';
 import { consoleStatic, sendConsolePage, wantsPage } from '../http/console-static.js';
 import { dohRoutes } from '../http/doh-routes.js';
 import { healthRoutes } from '../http/health-routes.js';
+import { createMetrics } from '../http/metrics.js';
+import { opsRoutes } from '../http/ops-routes.js';
 import { blocklistsDir } from '../lists/bundled-lists.js';
 import type { ListManager } from '../lists/list-manager.js';
 import type { PolicyService } from '../policy/policy-service.js';
@@ -17,6 +21,7 @@ import { adminsRoutes } from './admins-routes.js';
 import type { ApiContext } from './api-context.js';
 import { installErrorHandler, installNotFound } from './api-error.js';
 import { installAuth } from './auth-hook.js';
+import { httpsBaseUrl, networkProfilesRoutes } from './network-profiles-routes.js';
 import { networksRoutes } from './networks-routes.js';
 import { listsRoutes } from './lists-routes.js';
 import { installOpenApi } from './openapi.js';
@@ -60,16 +65,19 @@ export interface AppServiceOptions {
   /** the folder holding the catalog.yaml offered to admins (default the shipped blocklists/; a
    *  site with its own list mirror points this at its own catalog) */
   catalogDir?: string;
+  /** networks with their own metrics series; the rest are summed as "other" (default 20) */
+  metricsNetworks?: number;
   /** public reports per source and window (default 10 per hour) */
   reports?: { max: number; windowMs: number };
 }
 
 export interface AppServices extends AppDeps {
   api: ApiContext;
+  metrics: Registry;
 }
 
 export function createAppServices(deps: AppDeps, o: AppServiceOptions = {}): AppServices {
-  const base = (o.publicBaseUrl ?? `http://${deps.config.http.listen}`).replace(/\/+$/, '');
+  const base = (o.publicBaseUrl ?? httpsBaseUrl(deps.config) ?? `http://${deps.config.http.listen}`).replace(/\/+$/, '');
   const api: ApiContext = {
     db: deps.db,
     config: deps.config,
@@ -83,7 +91,8 @@ export function createAppServices(deps: AppDeps, o: AppServiceOptions = {}): App
     dohUrl: (token) => `${base}/dns-query/${token}`,
     log: deps.log.child({ stage: 'api' }),
   };
-  return { ...deps, api };
+  const metrics = createMetrics({ stats: deps.stats, cache: deps.cache, upstream: deps.upstream, lists: deps.lists, maxNetworks: o.metricsNetworks ?? 20 });
+  return { ...deps, api, metrics };
 }
 
 export interface BuildAppOptions {
@@ -114,11 +123,30 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<B
   }) as unknown as FastifyInstance;
   installErrorHandler(app, s.api.log);
   app.addSchema(ApiErrorBody);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // the console's component library and the API reference set styles inline
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+      },
+    },
+    // the console links to nothing that needs the referrer; the DoH URL carries a token
+    referrerPolicy: { policy: 'no-referrer' },
+  });
   await app.register(cookie);
   if (opts.admin) await installOpenApi(app, API_VERSION);
 
   dohRoutes(app, s.handler, s.policy);
   healthRoutes(app, { cache: s.cache, upstream: s.upstream, lists: s.lists, handler: s.handler });
+  opsRoutes(app, { db: s.db, lists: s.lists, upstream: s.upstream, metrics: opts.admin ? s.metrics : undefined });
 
   await app.register(publicReportRoute, { ctx: s.api });
 
@@ -131,6 +159,7 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<B
       await admin.register(sessionRoutes, { ctx: s.api });
       await admin.register(adminsRoutes, { ctx: s.api });
       await admin.register(networksRoutes, { ctx: s.api });
+      await admin.register(networkProfilesRoutes, { ctx: s.api });
       await admin.register(policiesRoutes, { ctx: s.api });
       await admin.register(listsRoutes, { ctx: s.api });
       await admin.register(reportsRoutes, { ctx: s.api });

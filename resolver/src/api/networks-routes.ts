@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { NetworkConfig } from '../config/config-schema.js';
+import type { Config, NetworkConfig } from '../config/config-schema.js';
 import { parseCidr } from '../policy/cidr.js';
 import { networkProblems } from '../policy/policy-validation.js';
 import { recordAudit } from '../store/audit-repository.js';
@@ -11,6 +11,7 @@ import { policyIdByName } from '../store/policy-repository.js';
 import { ApiError, forbidden, invalidAll, managedByConfig, notFound } from './api-error.js';
 import { write, type ApiContext } from './api-context.js';
 import { mayNetwork, mayPolicy, type Actor } from './authorization.js';
+import { networkEndpoints } from './network-profiles-routes.js';
 import { newNetworkToken } from './network-token.js';
 import { ERRORS, IdParams, type ProblemT } from './schemas/common.js';
 import { Network, NetworkCreateBody, NetworkList, NetworkUpdateBody, type NetworkCreateBodyT, type NetworkT, type NetworkUpdateBodyT } from './schemas/networks.js';
@@ -20,19 +21,20 @@ import { Network, NetworkCreateBody, NetworkList, NetworkUpdateBody, type Networ
 // by another network is a conflict named by its field. A network created here gets a random
 // token; `POST /api/networks/{id}/token` replaces it (the old URL stops working at once).
 
-export function networkView(n: StoredNetwork, actor: Actor, dohUrl: (token: string) => string): NetworkT {
+export function networkView(n: StoredNetwork, actor: Actor, dohUrl: (token: string) => string, config: Config): NetworkT {
   // the token lets any device use the network's policy and counters: its admins see it, viewers do not
   const token = mayNetwork(actor, 'edit', n.id) ? n.doh_token : null;
   return {
     id: n.id, name: n.name, kind: n.kind, cidrs: n.cidrs, timezone: n.timezone, contact: n.contact,
     policy: n.policy, policy_id: n.policy_id, token, doh_url: token ? dohUrl(token) : null,
+    dot_hostname: token ? networkEndpoints(config, token).dot_hostname : null,
     managed: n.origin, created_at: n.created_at, updated_at: n.updated_at,
   };
 }
 
 export const networksRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const { db } = ctx;
-  const view = (n: StoredNetwork, req: FastifyRequest) => networkView(n, req.actor, ctx.dohUrl);
+  const view = (n: StoredNetwork, req: FastifyRequest) => networkView(n, req.actor, ctx.dohUrl, ctx.config);
   const readable = (req: FastifyRequest, id: number): StoredNetwork => {
     const n = loadNetworks(db).find((x) => x.id === id);
     if (!n || !mayNetwork(req.actor, 'read', n.id)) throw notFound(`network ${id}`);
@@ -66,7 +68,7 @@ export const networksRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (ap
     return { config: { ...n, cidrs }, policyId: policyId! };
   };
   // the audit says that a token changed, never what it is
-  const secretless = (v: NetworkT | undefined) => v && { ...v, token: v.token === null ? null : '(set)', doh_url: null };
+  const secretless = (v: NetworkT | undefined) => v && { ...v, token: v.token === null ? null : '(set)', doh_url: null, dot_hostname: null };
   const audit = (req: FastifyRequest, action: string, n: { id: number; name: string }, before?: NetworkT, after?: NetworkT) =>
     recordAudit(db, { adminId: req.actor.id, username: req.actor.username, action, targetType: 'network', targetId: n.id, targetName: n.name, before: secretless(before), after: secretless(after) });
   const stored = (id: number) => loadNetworks(db).find((x) => x.id === id)!;

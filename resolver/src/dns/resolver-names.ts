@@ -5,7 +5,9 @@ import { encodeName, lowerByte, type ParsedQuery } from './wire.js';
 
 // Names the resolver answers itself, whatever the upstreams or policies say:
 //   - `use-application-dns.net`: NXDOMAIN, the browsers' canary (Firefox) telling them not to
-//     switch to their own DoH provider, which would bypass the filter;
+//     switch to their own DoH provider, which would bypass the filter. Every network gets
+//     it, whatever its policy; the other signals (iCloud Private Relay) follow the bypass
+//     category and are answered by the policy path (policy/encrypted-dns-signals.ts);
 //   - `_dns.resolver.arpa` SVCB (RFC 9462, DDR): the encrypted endpoints of this resolver, so
 //     clients that support discovery upgrade to DoT or DoH by themselves. Answered only when
 //     TLS is configured with a server name the certificate covers; NODATA otherwise.

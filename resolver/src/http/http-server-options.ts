@@ -1,6 +1,7 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import type { FastifyServerOptions } from 'fastify';
+import ipaddr from 'ipaddr.js';
 import type { Config } from '../config/config-schema.js';
 import { parseCidr } from '../policy/cidr.js';
 import type { TlsCertificates } from '../server/tls-certificates.js';
@@ -56,6 +57,48 @@ export function trustedProxies(config: Config): string[] | false {
   return list.length === 0 ? false : list;
 }
 
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/**
+ * Proxies that speak RFC 7239 send `Forwarded: for=…` instead of X-Forwarded-For. From a
+ * trusted peer, its `for` values are handed on as the X-Forwarded-For that fastify reads, so
+ * both headers mean one thing; from anyone else the request is left as it came.
+ */
+export function acceptForwarded(config: Config, handler: Handler): Handler {
+  const ranges = config.http.trusted_proxies.map((r) => ipaddr.parseCIDR(parseCidr(r)?.text ?? r));
+  if (ranges.length === 0) return handler;
+  const trusted = (peer: string | undefined) => {
+    if (peer === undefined || !ipaddr.isValid(peer)) return false;
+    const a = ipaddr.process(peer);
+    return ranges.some(([net, bits]) => net.kind() === a.kind() && a.match(net, bits));
+  };
+  return (req, res) => {
+    const fwd = req.headers.forwarded;
+    if (fwd !== undefined && req.headers['x-forwarded-for'] === undefined && trusted(req.socket.remoteAddress)) {
+      const hops = forwardedFor(fwd);
+      if (hops.length > 0) req.headers['x-forwarded-for'] = hops.join(', ');
+    }
+    handler(req, res);
+  };
+}
+
+/** The `for` addresses of a Forwarded header, first hop first, without quotes, brackets or ports. */
+export function forwardedFor(header: string): string[] {
+  const out: string[] = [];
+  for (const element of header.split(',')) {
+    for (const pair of element.split(';')) {
+      const eq = pair.indexOf('=');
+      if (eq < 0 || pair.slice(0, eq).trim().toLowerCase() !== 'for') continue;
+      let v = pair.slice(eq + 1).trim().replace(/^"|"$/g, '');
+      if (v.startsWith('[')) v = v.slice(1, v.indexOf(']') < 0 ? undefined : v.indexOf(']'));
+      else if (v.split(':').length === 2) v = v.slice(0, v.indexOf(':')); // IPv4 with a port
+      // obfuscated identifiers ("_hidden", "unknown") are no address to hand on
+      if (ipaddr.isValid(v)) out.push(v);
+    }
+  }
+  return out;
+}
+
 /** Fastify options for a plain HTTP listener. */
 export function httpServerOptions(config: Config): FastifyServerOptions {
   return {
@@ -67,7 +110,7 @@ export function httpServerOptions(config: Config): FastifyServerOptions {
       requestTimeout: HTTP_LIMITS.requestTimeoutMs,
       headersTimeout: HTTP_LIMITS.headersTimeoutMs,
       keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
-    }, handler), config.http.max_connections),
+    }, acceptForwarded(config, handler)), config.http.max_connections),
   };
 }
 
@@ -86,7 +129,7 @@ export function httpsServerOptions(config: Config, certs: TlsCertificates): Fast
         allowHTTP1: true,
         minVersion: 'TLSv1.2',
         settings: { maxHeaderListSize: HTTP_LIMITS.maxHeaderSize },
-      }, handler as unknown as Parameters<typeof http2.createSecureServer>[1]);
+      }, acceptForwarded(config, handler as unknown as Handler) as unknown as Parameters<typeof http2.createSecureServer>[1]);
       certs.serve(server);
       return limitHttpServer(server as unknown as http2.Http2SecureServer & LimitableServer, config.http.max_connections) as unknown as http.Server;
     },

@@ -26,7 +26,8 @@ export function policyProblems(p: PolicyConfig): PolicyProblem[] {
     (rules ?? []).forEach((r, i) => { if (r.trim().startsWith('@@')) out.push({ field: `${field}[${i}]`, message: `an allow rule is written without "@@": "${r}"` }); });
   const services = (ids: readonly string[] | undefined, field: string) =>
     (ids ?? []).forEach((id, i) => {
-      if (serviceCatalog().expand([id]).unknown.length) out.push({ field: `${field}[${i}]`, message: `unknown service "${id}"; known ${serviceCatalog().knownIds()}` });
+      const catalog = serviceCatalog();
+      if (catalog.expand([id]).unknown.length) out.push({ field: `${field}[${i}]`, message: `unknown service "${id}"${didYouMean(id, [...catalog.byId.keys(), ...catalog.groupById.keys()])}; known ${catalog.knownIds()}` });
     });
   cats(p.block, 'block');
   services(p.services, 'services');
@@ -57,7 +58,10 @@ export function unknownCategoryProblems(p: PolicyConfig, known: ReadonlySet<stri
   const list = [...known].sort().join(', ');
   const check = (names: readonly string[] | undefined, field: string) => (names ?? []).forEach((c, i) => {
     const n = c.toLowerCase();
-    if (CATEGORY.test(n) && !known.has(n)) out.push({ field: `${field}[${i}]`, message: `unknown category "${c}"${didYouMean(n, known)}; known categories: ${list}` });
+    if (!CATEGORY.test(n) || known.has(n)) return;
+    // an app's name under block: is a likely slip: say where it goes
+    if (serviceCatalog().byId.has(n)) out.push({ field: `${field}[${i}]`, message: `"${c}" is a service, not a category: list it under services` });
+    else out.push({ field: `${field}[${i}]`, message: `unknown category "${c}"${didYouMean(n, known)}; known categories: ${list}; services (apps) go under services` });
   });
   check(p.block, 'block');
   (p.schedules ?? []).forEach((s, i) => check(s.block, `schedules[${i}].block`));

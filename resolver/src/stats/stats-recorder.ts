@@ -101,6 +101,9 @@ export class StatsRecorder {
     };
   }
 
+  /** what flushes have written since start, per network (the metrics endpoint's running totals) */
+  private readonly sinceStart = new Map<number, { totals: Float64Array; byCategory: Map<string, number> }>();
+
   /**
    * The counters of one network: the same object for the same id for the recorder's life,
    * so a policy snapshot can hold it across reloads. `name` is kept as a snapshot beside the
@@ -115,6 +118,26 @@ export class StatsRecorder {
       e.name = name;
     }
     return e.counters;
+  }
+
+  /**
+   * Every count since this process started (flushed or still in memory), per network id, for
+   * the metrics endpoint: counter totals (COUNTER_NAMES order) and blocks by category name.
+   */
+  countsSinceStart(): Map<number, { name: string | undefined; totals: Float64Array; byCategory: Map<string, number> }> {
+    const out = new Map<number, { name: string | undefined; totals: Float64Array; byCategory: Map<string, number> }>();
+    for (const [id, e] of this.entries) {
+      const flushed = this.sinceStart.get(id);
+      const totals = flushed ? flushed.totals.slice() : new Float64Array(COUNTER_COUNT);
+      const byCategory = new Map(flushed?.byCategory ?? []);
+      for (let i = 0; i < COUNTER_COUNT; i++) totals[i] += e.counters.totals[i];
+      const live = e.counters.blockedByCategory;
+      for (let slot = 0; slot < live.length; slot++) {
+        if (live[slot] !== 0) byCategory.set(this.categoryName(slot), (byCategory.get(this.categoryName(slot)) ?? 0) + live[slot]);
+      }
+      out.set(id, { name: e.name, totals, byCategory });
+    }
+    return out;
   }
 
   /** The counters of clients in no network. */
@@ -199,7 +222,15 @@ export class StatsRecorder {
       this.report(err);
       return;
     }
-    for (const { e } of taken) e.storedName = e.name;
+    for (const { e, totals, byCategory } of taken) {
+      e.storedName = e.name;
+      const sum = this.sinceStart.get(e.counters.networkId) ?? { totals: new Float64Array(COUNTER_COUNT), byCategory: new Map<string, number>() };
+      for (let i = 0; i < COUNTER_COUNT; i++) sum.totals[i] += totals[i];
+      for (let slot = 0; slot < byCategory.length; slot++) {
+        if (byCategory[slot] !== 0) sum.byCategory.set(this.categoryName(slot), (sum.byCategory.get(this.categoryName(slot)) ?? 0) + byCategory[slot]);
+      }
+      this.sinceStart.set(e.counters.networkId, sum);
+    }
     this.domains.commit(deltas);
     this.periodHour = epochHour(nowMs);
     const today = epochDay(nowMs);

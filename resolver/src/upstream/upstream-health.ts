@@ -5,9 +5,15 @@ const BACKOFF_MAX_MS = 30_000;
 /** weight of the newest RTT sample: recent enough to follow a change, smooth enough to ignore one spike */
 const EWMA_ALPHA = 0.3;
 
+/** upper bounds (ms) of the answer-latency histogram buckets (Prometheus `le`); the last is +Inf */
+export const LATENCY_BOUNDS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
+
 /** What is known of one upstream's recent behaviour; drives try order and backoff. */
 export class UpstreamHealth {
   rttMs: number | null = null;
+  /** answers per latency bucket (non-cumulative; one more slot for +Inf), their count and sum */
+  readonly latency = new Float64Array(LATENCY_BOUNDS_MS.length + 1);
+  latencySumMs = 0;
   failures = 0;
   queries = 0;
   errors = 0;
@@ -30,6 +36,10 @@ export class UpstreamHealth {
   succeeded(rttMs: number): boolean {
     const wasDown = this.down;
     this.sample(rttMs);
+    let b = 0;
+    while (b < LATENCY_BOUNDS_MS.length && rttMs > LATENCY_BOUNDS_MS[b]) b++;
+    this.latency[b]++;
+    this.latencySumMs += rttMs;
     this.failures = 0;
     this.backoffUntil = 0;
     return wasDown;

@@ -175,6 +175,11 @@ export class UpstreamPool {
     }
   }
 
+  /** Each upstream's answer latencies (see UpstreamHealth.latency), for the metrics endpoint. */
+  latency(): { url: string; buckets: Float64Array; sumMs: number }[] {
+    return this.upstreams.map(({ spec, health: h }) => ({ url: spec.url, buckets: h.latency, sumMs: h.latencySumMs }));
+  }
+
   health(): UpstreamHealthReport[] {
     return this.upstreams.map(({ spec, health: h }) => ({
       url: spec.url,

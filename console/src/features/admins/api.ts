@@ -1,9 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../app/api-client';
-import type { Role } from '../../app/session';
+import type { AdminCreateBodyT, AdminT, AdminUpdateBodyT } from '../../../../resolver/src/api/schemas/admins';
 
-export interface Admin { id: number; username: string; role: Role; networks: string[]; sessions?: number; created_at?: string }
-export interface AdminCreate { username: string; password: string; role: Role; networks: string[] }
+export type Admin = AdminT;
+export type AdminCreate = AdminCreateBodyT & { networks: string[] };
 
 const KEY = ['admins'] as const;
 
@@ -17,7 +17,7 @@ function useAdminMutation<T>(fn: (v: T) => Promise<unknown>) {
 }
 
 export const useCreateAdmin = () => useAdminMutation((b: AdminCreate) => api.post<Admin>('/api/admins', b));
-export const useUpdateAdmin = () => useAdminMutation((v: { id: number; role?: Role; networks?: string[]; password?: string }) => {
+export const useUpdateAdmin = () => useAdminMutation((v: AdminUpdateBodyT & { id: number }) => {
   const { id, ...body } = v;
   return api.patch<Admin>(`/api/admins/${id}`, body);
 });

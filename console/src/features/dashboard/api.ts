@@ -1,19 +1,17 @@
 import { useQuery } from '@tanstack/react-query';
-import type { BlockedView, CounterView, Granularity } from '../../../../resolver/src/stats/stats-query';
+import type { StatsBodyT, StatsQueryT } from '../../../../resolver/src/api/schemas/stats';
 import { api } from '../../app/api-client';
 
-export interface StatsFilter { from: string; to: string; granularity: Granularity; network: string | null }
+export type StatsBody = StatsBodyT;
+export interface StatsFilter { from: string; to: string; granularity: NonNullable<StatsQueryT['granularity']>; network: number | null }
 
-function params(f: StatsFilter) {
-  return { from: f.from, to: f.to, granularity: f.granularity, network: f.network ?? undefined };
-}
-
-/** Blocked queries per category and time bucket, small cells already suppressed by the server. */
-export function useBlockedStats(f: StatsFilter) {
-  return useQuery({ queryKey: ['stats', 'blocked', f], queryFn: () => api.get<BlockedView>('/api/stats/blocked', { ...params(f), by: 'category' }) });
-}
-
-/** Query, cache-hit and other counters over the same buckets. */
-export function useCounterStats(f: StatsFilter) {
-  return useQuery({ queryKey: ['stats', 'counters', f], queryFn: () => api.get<CounterView>('/api/stats/counters', params(f)) });
+/** Blocked queries per category and the query counters over one range; small cells come suppressed. */
+export function useStats(f: StatsFilter) {
+  const q: StatsQueryT = {
+    from: new Date(`${f.from}T00:00:00`).toISOString(),
+    to: new Date(`${f.to}T00:00:00`).toISOString(),
+    granularity: f.granularity,
+    ...(f.network !== null ? { network: [f.network] } : {}),
+  };
+  return useQuery({ queryKey: ['stats', q], queryFn: () => api.get<StatsBody>('/api/stats', q), staleTime: 0, refetchInterval: 30_000 });
 }

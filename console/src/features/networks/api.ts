@@ -1,20 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { NetworkConfig } from '../../../../resolver/src/config/config-schema';
+import type { NetworkCreateBodyT, NetworkT } from '../../../../resolver/src/api/schemas/networks';
 import { api } from '../../app/api-client';
-import type { Origin } from '../policies/api';
 
-export type NetworkKind = NonNullable<NetworkConfig['kind']>;
-export type NetworkBody = Omit<NetworkConfig, 'doh_token' | 'token'>;
-export interface Network extends NetworkBody {
-  id: number;
-  managed: Origin;
-  policy_id?: number;
-  token?: string | null;
-  /** where phones and browsers send DNS over HTTPS for this network */
-  doh_url?: string | null;
-  /** the DNS-over-TLS name (Android "Private DNS"), when TLS is configured */
-  dot_hostname?: string | null;
-}
+export type NetworkKind = NetworkT['kind'];
+export type NetworkBody = NetworkCreateBodyT;
+/** the DNS-over-TLS name (Android "Private DNS") comes from servers with TLS configured */
+export type Network = NetworkT & { dot_hostname?: string | null };
 
 export const NETWORKS_KEY = ['networks'] as const;
 
@@ -34,10 +25,10 @@ export function useSaveNetwork(id: number | null) {
   });
 }
 
-export function useDeleteNetwork() {
+export function useRotateToken(id: number) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: number) => api.delete(`/api/networks/${id}`),
+    mutationFn: () => api.post<Network>(`/api/networks/${id}/token`),
     onSuccess: () => qc.invalidateQueries({ queryKey: NETWORKS_KEY }),
   });
 }

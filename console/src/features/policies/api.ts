@@ -1,14 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { PolicyConfig, ScheduleConfig } from '../../../../resolver/src/config/config-schema';
+import type { PolicyBodyT, PolicyT, PolicyUpdateBodyT } from '../../../../resolver/src/api/schemas/policies';
+import type { ManagedT } from '../../../../resolver/src/api/schemas/common';
 import { api } from '../../app/api-client';
 
 // Policies travel in the configuration file's shape (the API and the file share one model),
-// plus the stored id and where the policy was declared.
+// plus the stored id and where the policy was declared. App toggles (`services`) exist where
+// the server has the app catalogue; they are sent only to a server that returned them.
 
-export type Origin = 'config' | 'api';
-export type Schedule = ScheduleConfig & { services?: string[] };
-export type PolicyBody = Omit<PolicyConfig, 'schedules'> & { services?: string[]; schedules?: Schedule[] };
-export type Policy = PolicyBody & { id: number; managed: Origin; networks?: string[]; warnings?: { field: string; message: string }[] };
+export type Origin = ManagedT;
+type WithServices<T> = T & { services?: string[] };
+export type Schedule = WithServices<NonNullable<PolicyBodyT['schedules']>[number]>;
+export type PolicyBody = WithServices<Omit<PolicyBodyT, 'schedules'>> & { schedules?: Schedule[] };
+export type Policy = WithServices<Omit<PolicyT, 'schedules'>> & { schedules: Array<Schedule & { id?: number }> };
 
 export const POLICIES_KEY = ['policies'] as const;
 
@@ -31,7 +34,7 @@ export function useCreatePolicy() {
 export function useSavePolicy(id: number) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: PolicyBody) => api.patch<Policy>(`/api/policies/${id}`, body),
+    mutationFn: (body: PolicyBody & PolicyUpdateBodyT) => api.patch<Policy>(`/api/policies/${id}`, body),
     onSuccess: () => qc.invalidateQueries({ queryKey: POLICIES_KEY }),
   });
 }
@@ -45,14 +48,7 @@ export function useDeletePolicy() {
 }
 
 /** The body the API takes: what a policy is, without what the store adds. */
-export function policyBody(p: Policy | PolicyBody): PolicyBody {
-  const rest = { ...p } as Record<string, unknown>;
-  for (const k of ['id', 'managed', 'networks', 'warnings', 'created_at', 'updated_at']) delete rest[k];
-  return {
-    ...rest,
-    schedules: ((rest.schedules as Schedule[] | undefined) ?? []).map((s) => {
-      const { id: _sid, ...sched } = s as Schedule & { id?: number };
-      return sched;
-    }),
-  } as PolicyBody;
+export function policyBody(p: Policy): PolicyBody {
+  const { id: _id, managed: _m, networks: _n, warnings: _w, created_at: _c, updated_at: _u, schedules, ...rest } = p;
+  return { ...rest, schedules: schedules.map(({ id: _sid, ...s }) => s) };
 }

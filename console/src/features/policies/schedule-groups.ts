@@ -50,7 +50,8 @@ export function groupSchedules(schedules: readonly Schedule[]): ScheduleGroup[] 
   return [...groups.values()];
 }
 
-export function schedulesOf(groups: readonly ScheduleGroup[]): Schedule[] {
+/** `withServices`: the server knows app toggles (older ones refuse the field). */
+export function schedulesOf(groups: readonly ScheduleGroup[], withServices = true): Schedule[] {
   return groups.flatMap((g) => {
     const windows = g.windows ?? cellsToWindows(g.cells);
     return windows.map((w, i) => ({
@@ -59,7 +60,7 @@ export function schedulesOf(groups: readonly ScheduleGroup[]): Schedule[] {
       from: w.from,
       to: w.to,
       block: g.block,
-      services: g.services,
+      ...(withServices ? { services: g.services } : {}),
       deny: g.deny,
       allow: g.allow,
       except: g.except,

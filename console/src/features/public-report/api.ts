@@ -1,7 +1,8 @@
+import type { ReportSubmitBodyT } from '../../../../resolver/src/api/schemas/reports';
 import { api } from '../../app/api-client';
 
-export type ReportKind = 'harmful' | 'wrongly-blocked';
-export interface NewReport { domain: string; kind: ReportKind; message?: string }
+export type ReportKind = ReportSubmitBodyT['kind'];
+export type NewReport = ReportSubmitBodyT;
 
 export function submitReport(r: NewReport): Promise<unknown> {
   return api.post('/api/reports', r);

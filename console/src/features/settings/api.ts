@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Config } from '../../../../resolver/src/config/config-schema';
+import type { SettingsBodyT, SettingsT } from '../../../../resolver/src/api/schemas/settings';
 import { api } from '../../app/api-client';
 
-export interface Settings { upstreams: Config['upstreams']; cache: Config['cache'] }
+export type Settings = SettingsT;
 
 export function useSettings() {
   return useQuery({ queryKey: ['settings'], queryFn: () => api.get<Settings>('/api/settings') });
@@ -10,5 +10,5 @@ export function useSettings() {
 
 export function useSaveSettings() {
   const qc = useQueryClient();
-  return useMutation({ mutationFn: (s: Partial<Settings>) => api.patch<Settings>('/api/settings', s), onSuccess: () => qc.invalidateQueries({ queryKey: ['settings'] }) });
+  return useMutation({ mutationFn: (s: SettingsBodyT) => api.patch<Settings>('/api/settings', s), onSuccess: () => qc.invalidateQueries({ queryKey: ['settings'] }) });
 }

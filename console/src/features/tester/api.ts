@@ -1,9 +1,9 @@
 import { useMutation } from '@tanstack/react-query';
-import type { DecisionReason } from '../../../../resolver/src/policy/policy-types';
+import type { ExplainBodyT, ExplainQueryT } from '../../../../resolver/src/api/schemas/stats';
 import { api } from '../../app/api-client';
 
-export type Explanation = DecisionReason & { name?: string };
+export type Explanation = ExplainBodyT;
 
 export function useExplain() {
-  return useMutation({ mutationFn: (q: { network: number; name: string }) => api.get<Explanation>('/api/explain', q) });
+  return useMutation({ mutationFn: (q: ExplainQueryT) => api.get<Explanation>('/api/explain', q) });
 }

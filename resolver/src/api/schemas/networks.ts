@@ -16,6 +16,7 @@ export const Network = Type.Object({
   policy_id: Type.Integer(),
   token: Nullable(Type.String({ description: 'identifies the network to DoH (and DoT) clients away from its address ranges' })),
   doh_url: Nullable(Type.String({ description: 'the DoH URL that carries the token' })),
+  dot_hostname: Nullable(Type.String({ description: 'the DoT server name that carries the token ({token}.{tls.server_name}); null without DoT' })),
   managed: Managed,
   created_at: Timestamp,
   updated_at: Timestamp,

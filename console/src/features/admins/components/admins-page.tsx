@@ -82,7 +82,7 @@ export function AdminsPage() {
                 <Table.Tr key={a.id}>
                   <Table.Td fw={600}>{a.username}</Table.Td>
                   <Table.Td>
-                    <Badge variant="light" color={a.role === 'owner' ? 'orange.9' : 'gray.8'}>
+                    <Badge variant="light" color={a.role === 'owner' ? 'grape' : 'gray'}>
                       {t(`roles.${a.role}`)}
                     </Badge>
                   </Table.Td>
@@ -91,7 +91,7 @@ export function AdminsPage() {
                   </Table.Td>
                   <Table.Td>
                     {a.username !== me ? (
-                      <ActionIcon variant="subtle" color="red.8" aria-label={t('admins.delete', { name: a.username })} onClick={() => window.confirm(t('admins.deleteConfirm', { name: a.username })) && del.mutate(a.id, { onError: (e) => notifyError(t, e) })}>
+                      <ActionIcon variant="subtle" color="red" aria-label={t('admins.delete', { name: a.username })} onClick={() => window.confirm(t('admins.deleteConfirm', { name: a.username })) && del.mutate(a.id, { onError: (e) => notifyError(t, e) })}>
                         <IconTrash size={16} aria-hidden />
                       </ActionIcon>
                     ) : null}

@@ -42,7 +42,7 @@ export function AuditPage() {
   const [page, setPage] = useState(1);
   const [actor, setActor] = useState('');
   const [debounced] = useDebouncedValue(actor.trim(), 300);
-  const q = useAudit({ limit: PAGE, offset: (page - 1) * PAGE, actor: debounced || undefined });
+  const q = useAudit({ limit: PAGE, offset: (page - 1) * PAGE, username: debounced || undefined });
   return (
     <Stack>
       <PageHeader title={t('audit.title')} description={t('audit.intro')} />
@@ -61,20 +61,20 @@ export function AuditPage() {
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {(q.data?.items ?? []).map((e) => (
+              {(q.data?.entries ?? []).map((e) => (
                 <Table.Tr key={e.id}>
                   <Table.Td>
                     <Text size="sm">{fmt.dateTime(e.at)}</Text>
                   </Table.Td>
-                  <Table.Td>{e.actor ?? t('audit.system')}</Table.Td>
+                  <Table.Td>{e.username}</Table.Td>
                   <Table.Td>
                     <Group gap="xs">
-                      <Badge variant="light" color="gray.8">
+                      <Badge variant="light" color="gray">
                         {e.action}
                       </Badge>
                       <Text size="sm">
                         {e.target_type}
-                        {e.target ? `: ${e.target}` : ''}
+                        {e.target_name ?? e.target_id ? `: ${e.target_name ?? e.target_id}` : ''}
                       </Text>
                     </Group>
                   </Table.Td>
@@ -87,7 +87,7 @@ export function AuditPage() {
           </Table>
         </Table.ScrollContainer>
         {q.data && q.data.total > PAGE ? <Pagination total={Math.ceil(q.data.total / PAGE)} value={page} onChange={setPage} getControlProps={(c) => ({ 'aria-label': t(`audit.page.${c}`) })} getItemProps={(p) => ({ 'aria-label': t('audit.pageN', { page: p }) })} /> : null}
-        {q.data?.items.length === 0 ? <Text c="dimmed">{t('audit.empty')}</Text> : null}
+        {q.data?.entries.length === 0 ? <Text c="dimmed">{t('audit.empty')}</Text> : null}
       </QueryState>
     </Stack>
   );

@@ -4,13 +4,14 @@ import { DatePickerInput } from '@mantine/dates';
 import { IconLock } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Total } from '../../../../../resolver/src/stats/suppression';
 import { useFormat } from '../../../app/format';
 import { Hotline } from '../../../components/hotline';
 import { PageHeader } from '../../../components/page-header';
 import { QueryState } from '../../../components/query-state';
 import { useNetworks } from '../../networks/api';
-import { useBlockedStats, useCounterStats, type StatsFilter } from '../api';
+import { useStats, type StatsBody, type StatsFilter } from '../api';
+
+type Total = StatsBody['blocked']['total'];
 
 const COLORS = ['red.7', 'orange.7', 'grape.7', 'violet.7', 'indigo.7', 'blue.7', 'cyan.8', 'teal.8', 'green.8', 'lime.8', 'yellow.8', 'pink.7', 'gray.7'];
 
@@ -51,17 +52,17 @@ export function DashboardPage() {
   const networks = useNetworks();
   const [range, setRange] = useState<[string, string]>([daysAgo(1), daysAgo(0)]);
   const [granularity, setGranularity] = useState<StatsFilter['granularity']>('hour');
-  const [network, setNetwork] = useState<string | null>(null);
+  const [network, setNetwork] = useState<number | null>(null);
   const filter: StatsFilter = { from: range[0], to: dayAfter(range[1]), granularity, network };
-  const blocked = useBlockedStats(filter);
-  const counters = useCounterStats(filter);
+  const stats = useStats(filter);
+  const blocked = { data: stats.data ? { ...stats.data.blocked, buckets: stats.data.buckets } : undefined };
 
   const total = (tt: Total | undefined) => (tt ? (tt.partial ? `≥ ${fmt.number(tt.value)}` : fmt.number(tt.value)) : '–');
-  const counter = (name: string) => counters.data?.rows.find((r) => r.key === name)?.total;
+  const counter = (name: string) => stats.data?.counters.find((r) => r.key === name)?.total;
   const queries = counter('total');
   const hits = counter('cache_hits');
   const seconds = Math.max(1, (new Date(`${filter.to}T00:00:00`).getTime() - new Date(`${filter.from}T00:00:00`).getTime()) / 1000);
-  const catLabel = (c: string | null) => (c === null ? t('dashboard.allCategories') : i18n.exists(`categories.${c}.label`) ? t(`categories.${c}.label`) : c);
+  const catLabel = (c: string | null) => (c === null ? t('dashboard.allCategories') : c === '_policy' ? t('dashboard.ownRules') : i18n.exists(`categories.${c}.label`) ? t(`categories.${c}.label`) : c);
 
   const rows = (blocked.data?.rows ?? []).filter((r) => r.total.value > 0 || r.total.partial);
   const data = (blocked.data?.buckets ?? []).map((b, i) => {
@@ -69,7 +70,7 @@ export function DashboardPage() {
     for (const r of rows) point[r.key ?? 'all'] = r.cells[i].value ?? 0;
     return point;
   });
-  const suppressBelow = blocked.data?.rows.flatMap((r) => r.cells).find((c) => c.suppressed)?.display;
+  const suppressBelow = stats.data ? `<${stats.data.suppress_below}` : undefined;
 
   return (
     <Stack>
@@ -88,9 +89,9 @@ export function DashboardPage() {
           />
           <Select
             label={t('dashboard.network')}
-            value={network ?? ''}
-            onChange={(v) => setNetwork(v || null)}
-            data={[{ value: '', label: t('dashboard.allNetworks') }, ...(networks.data ?? []).map((n) => ({ value: n.name, label: n.name }))]}
+            value={network === null ? '' : String(network)}
+            onChange={(v) => setNetwork(v ? Number(v) : null)}
+            data={[{ value: '', label: t('dashboard.allNetworks') }, ...(networks.data ?? []).map((n) => ({ value: String(n.id), label: n.name }))]}
             allowDeselect={false}
             style={{ flex: '1 1 12rem' }}
           />
@@ -110,7 +111,7 @@ export function DashboardPage() {
           </div>
         </Group>
       </Card>
-      <QueryState isLoading={blocked.isLoading || counters.isLoading} error={blocked.error ?? counters.error}>
+      <QueryState isLoading={stats.isLoading} error={stats.error}>
         <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
           <StatCard label={t('dashboard.blocked')} value={total(blocked.data?.total)} />
           <StatCard label={t('dashboard.queries')} value={total(queries)} />

@@ -26,7 +26,7 @@ export function ExportPage() {
   const [format, setFormat] = useState<'csv' | 'html'>('html');
   const [lang, setLang] = useState<Language>(currentLanguage(i18n.language));
   const [from, to] = range;
-  const href = from && to ? withQuery('/api/reports/export', { from, to, network: selected, format, lang }) : undefined;
+  const href = from && to ? withQuery('/api/reports/export', { from, to, network: selected.map(Number), format, lang }) : undefined;
   return (
     <Stack>
       <PageHeader title={t('export.title')} description={t('export.intro')} />
@@ -36,7 +36,7 @@ export function ExportPage() {
           <MultiSelect
             label={t('export.networks')}
             description={t('export.networksHint')}
-            data={(networks.data ?? []).map((n) => n.name)}
+            data={(networks.data ?? []).map((n) => ({ value: String(n.id), label: n.name }))}
             value={selected}
             onChange={setSelected}
             searchable

@@ -9,7 +9,7 @@ import { useRole } from '../../../app/session';
 import { PageHeader } from '../../../components/page-header';
 import { QueryState } from '../../../components/query-state';
 import { categoryNames } from '../../policies/components/category-toggles';
-import { useAddSource, useCatalog, useEnableCatalog, useLists, useRefreshNow, useRefreshProgress, useSetEnabled, type ListSource, type SourceFormat } from '../api';
+import { useAddSource, useCatalog, useEnableCatalog, useLists, useRefreshJob, useRefreshNow, useSetEnabled, type ListSource, type SourceFormat } from '../api';
 
 const FORMATS: SourceFormat[] = ['auto', 'hosts', 'domains', 'adblock', 'dnsmasq', 'rpz', 'regex'];
 
@@ -23,7 +23,7 @@ function AddSourceModal({ opened, onClose }: { opened: boolean; onClose: () => v
   const catLabel = useCategoryLabel();
   const add = useAddSource();
   const [v, setV] = useState({ name: '', category: 'custom', source: '', format: 'auto' as SourceFormat });
-  const okSource = /^https?:\/\/\S+$/.test(v.source.trim()) || v.source.trim().startsWith('/');
+  const okSource = /^https?:\/\/\S+$/.test(v.source.trim());
   return (
     <Modal opened={opened} onClose={onClose} title={t('lists.add')} centered>
       <form
@@ -58,7 +58,7 @@ function AddSourceModal({ opened, onClose }: { opened: boolean; onClose: () => v
   );
 }
 
-function SourcesTable({ rows }: { rows: ListSource[] }) {
+function SourcesTable({ rows, onJob }: { rows: ListSource[]; onJob: (id: number) => void }) {
   const { t } = useTranslation();
   const fmt = useFormat();
   const catLabel = useCategoryLabel();
@@ -93,17 +93,17 @@ function SourcesTable({ rows }: { rows: ListSource[] }) {
               <Table.Td>{catLabel(s.category)}</Table.Td>
               <Table.Td>
                 {!s.enabled ? (
-                  <Badge color="gray.8" variant="light">
+                  <Badge color="gray" variant="light">
                     {t('lists.off')}
                   </Badge>
                 ) : s.last_error ? (
                   <Tooltip label={s.last_error} multiline w={300}>
-                    <Badge color="red.8" variant="light" tabIndex={0}>
+                    <Badge color="red" variant="light" tabIndex={0}>
                       {t('lists.failing')}
                     </Badge>
                   </Tooltip>
                 ) : (
-                  <Badge color="teal.9" variant="light">
+                  <Badge color="teal" variant="light">
                     {t('lists.ok')}
                   </Badge>
                 )}
@@ -116,19 +116,19 @@ function SourcesTable({ rows }: { rows: ListSource[] }) {
               <Table.Td>
                 <Text size="sm">{s.last_success_at ? fmt.dateTime(s.last_success_at) : t('common.never')}</Text>
               </Table.Td>
-              <Table.Td ta="right">{fmt.number(s.entries)}</Table.Td>
+              <Table.Td ta="right">{fmt.number(s.entries.block + s.entries.allow + s.entries.regex)}</Table.Td>
               <Table.Td ta="right">{fmt.number(s.invalid)}</Table.Td>
               <Table.Td>
                 <Group gap="xs" wrap="nowrap">
                   <Switch
                     checked={s.enabled}
-                    disabled={!isOwner || s.managed === 'config'}
+                    disabled={!isOwner || s.managed !== 'api'}
                     onChange={(e) => setEnabled.mutate({ id: s.id, enabled: e.currentTarget.checked }, { onError: (err) => notifyError(t, err) })}
                     aria-label={t('lists.enableOne', { name: s.name })}
                   />
                   {isOwner ? (
                     <Tooltip label={t('lists.refreshOne', { name: s.name })}>
-                      <Button size="compact-sm" variant="subtle" onClick={() => refresh.mutate(s.id)} aria-label={t('lists.refreshOne', { name: s.name })} disabled={!s.enabled}>
+                      <Button size="compact-sm" variant="subtle" onClick={() => refresh.mutate(s.id, { onSuccess: (j) => onJob(j.id) })} aria-label={t('lists.refreshOne', { name: s.name })} disabled={!s.enabled}>
                         <IconRefresh size={16} aria-hidden />
                       </Button>
                     </Tooltip>
@@ -150,7 +150,7 @@ function Catalog() {
   const lists = useLists();
   const enable = useEnableCatalog();
   const { isOwner } = useRole();
-  const have = new Set((lists.data ?? []).map((s) => s.name));
+  
   return (
     <QueryState isLoading={q.isLoading} error={q.error}>
       <Stack gap="xs">
@@ -163,7 +163,7 @@ function Catalog() {
               <Stack gap={2} style={{ flex: '1 1 18rem', minWidth: 0 }}>
                 <Group gap="xs">
                   <Text fw={600}>{c.name}</Text>
-                  <Badge variant="light" color="gray.8">
+                  <Badge variant="light" color="gray">
                     {catLabel(c.category)}
                   </Badge>
                   {c.license ? (
@@ -174,8 +174,8 @@ function Catalog() {
                 </Group>
                 {c.description ? <Text size="sm">{c.description}</Text> : null}
               </Stack>
-              {have.has(c.name) ? (
-                <Badge color="teal.9" variant="light">
+              {c.source_id !== null ? (
+                <Badge color="teal" variant="light">
                   {t('lists.added')}
                 </Badge>
               ) : isOwner ? (
@@ -197,9 +197,9 @@ export function ListsPage() {
   const { isOwner } = useRole();
   const [opened, { open, close }] = useDisclosure();
   const refresh = useRefreshNow();
-  const progress = useRefreshProgress(refresh.isPending || refresh.isSuccess);
-  const p = progress.data;
-  const running = refresh.isPending || !!p?.running;
+  const [job, setJob] = useState<number | null>(null);
+  const p = useRefreshJob(job).data;
+  const running = refresh.isPending || p?.state === 'running';
   return (
     <Stack>
       <PageHeader
@@ -208,7 +208,7 @@ export function ListsPage() {
         actions={
           isOwner ? (
             <>
-              <Button variant="light" leftSection={<IconRefresh size={16} aria-hidden />} onClick={() => refresh.mutate(null, { onError: (e) => notifyError(t, e) })} loading={running}>
+              <Button variant="light" leftSection={<IconRefresh size={16} aria-hidden />} onClick={() => refresh.mutate(null, { onSuccess: (j) => setJob(j.id), onError: (e) => notifyError(t, e) })} loading={running}>
                 {t('lists.refreshAll')}
               </Button>
               <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={open}>
@@ -218,12 +218,13 @@ export function ListsPage() {
           ) : null
         }
       />
+      {p && p.state === 'failed' ? <Alert color="red">{p.error}</Alert> : null}
       {running && p ? (
         <Card withBorder padding="sm" aria-live="polite">
           <Text size="sm" mb={4}>
-            {t('lists.refreshing', { done: p.done, total: p.total, current: p.current ?? '' })}
+            {t('lists.refreshing', { done: p.fetched, total: p.total, current: t(`lists.phase.${p.phase}`) })}
           </Text>
-          <Progress value={p.total ? (p.done / p.total) * 100 : 0} animated aria-label={t('lists.progress')} />
+          <Progress value={p.phase === 'compiling' ? 95 : p.total ? (p.fetched / p.total) * 90 : 5} animated aria-label={t('lists.progress')} />
         </Card>
       ) : null}
       <AddSourceModal opened={opened} onClose={close} />
@@ -234,7 +235,7 @@ export function ListsPage() {
         </Tabs.List>
         <Tabs.Panel value="sources">
           <QueryState isLoading={q.isLoading} error={q.error}>
-            {q.data?.length === 0 ? <Alert color="gray">{t('lists.empty')}</Alert> : <SourcesTable rows={q.data ?? []} />}
+            {q.data?.length === 0 ? <Alert color="gray">{t('lists.empty')}</Alert> : <SourcesTable rows={q.data ?? []} onJob={setJob} />}
           </QueryState>
         </Tabs.Panel>
         <Tabs.Panel value="catalog">

@@ -16,7 +16,7 @@ export function CopyField({ label, value, testId }: { label: string; value: stri
         <CopyButton value={value}>
           {({ copied, copy }) => (
             <Tooltip label={copied ? t('common.copied') : t('common.copy')}>
-              <ActionIcon variant="light" color={copied ? 'teal' : 'gray.8'} onClick={copy} aria-label={`${t('common.copy')}: ${label}`}>
+              <ActionIcon variant="light" color={copied ? 'teal' : 'gray'} onClick={copy} aria-label={`${t('common.copy')}: ${label}`}>
                 {copied ? <IconCheck size={16} aria-hidden /> : <IconCopy size={16} aria-hidden />}
               </ActionIcon>
             </Tooltip>

@@ -4,7 +4,6 @@ import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Network } from '../api';
-import { mobileconfig } from '../mobileconfig';
 import { CopyField } from './copy-field';
 
 /** The network's DoH URL, from the API or, for older servers, from its token and this console's address. */
@@ -30,21 +29,10 @@ export function DnsSetup({ network }: { network: Network }) {
     };
   }, [doh]);
 
-  const download = () => {
-    const xml = mobileconfig({
-      networkName: network.name,
-      dohUrl: doh,
-      dotHostname: dot,
-      displayName: t('setup.profileName', { name: network.name }),
-      description: t('setup.profileDescription'),
-    });
-    const url = URL.createObjectURL(new Blob([xml], { type: 'application/x-apple-aspen-config' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `nestguard-${network.name.replace(/[^A-Za-z0-9-]/g, '-')}.mobileconfig`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  };
+  // Apple devices take only encrypted DNS; the profile itself comes from the API, which
+  // knows the server's TLS names
+  const profileUrl = (transport: 'https' | 'tls') => `/api/networks/${network.id}/mobileconfig?transport=${transport}`;
+  const dohProfile = doh !== null && doh.startsWith('https://');
 
   return (
     <Card withBorder padding="lg" component="section" aria-labelledby="dns-setup-title">
@@ -64,9 +52,17 @@ export function DnsSetup({ network }: { network: Network }) {
             <Stack gap="sm" style={{ flex: '1 1 18rem', minWidth: 0 }}>
               {doh ? <CopyField label={t('setup.dohUrl')} value={doh} testId="doh-url" /> : null}
               {dot ? <CopyField label={t('setup.dotHostname')} value={dot} testId="dot-hostname" /> : <Text size="sm" c="dimmed">{t('setup.noDot')}</Text>}
-              <Button variant="light" leftSection={<IconDownload size={16} aria-hidden />} onClick={download} w="fit-content">
-                {t('setup.downloadProfile')}
-              </Button>
+              {dohProfile ? (
+                <Button component="a" href={profileUrl('https')} download variant="light" leftSection={<IconDownload size={16} aria-hidden />} w="fit-content">
+                  {t('setup.downloadProfile')}
+                </Button>
+              ) : null}
+              {dot ? (
+                <Button component="a" href={profileUrl('tls')} download variant="light" leftSection={<IconDownload size={16} aria-hidden />} w="fit-content">
+                  {t('setup.downloadProfileDot')}
+                </Button>
+              ) : null}
+              {!dohProfile && !dot ? <Text size="sm" c="dimmed">{t('setup.profileNeedsTls')}</Text> : null}
             </Stack>
             {qr ? <Image src={qr} alt={t('setup.qrAlt', { url: doh })} w={180} h={180} radius="sm" /> : null}
           </Group>

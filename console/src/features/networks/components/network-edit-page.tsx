@@ -100,7 +100,7 @@ export function NetworkEditPage() {
           </Anchor>
           <PageHeader title={isNew ? t('networks.new') : t('networks.editTitle', { name: q.data?.name ?? '' })} actions={<ManagedBadge managed={q.data?.managed} />} />
           {q.data?.managed === 'config' ? (
-            <Alert color="orange" variant="light" mb="md" icon={<IconAlertTriangle aria-hidden />}>
+            <Alert color="indigo" variant="light" mb="md" icon={<IconAlertTriangle aria-hidden />}>
               {t('common.managedByConfigHint')}
             </Alert>
           ) : null}
@@ -146,7 +146,7 @@ export function NetworkEditPage() {
                         </Button>
                       ) : null}
                     </Group>
-                    <Select label={t('networks.timezone')} description={t('networks.timezoneHint')} value={draft.timezone} readOnly={readOnly} searchable allowDeselect={false} onChange={(v) => v && set({ timezone: v })} data={zones} error={errFor('timezone')} />
+                    <Select label={t('networks.timezone')} description={t('networks.timezoneHint')} value={draft.timezone} readOnly={readOnly} searchable allowDeselect={false} onChange={(v) => v && set({ timezone: v })} data={[...new Set([draft.timezone, ...zones])]} error={errFor('timezone')} />
                   </SimpleGrid>
                   <TextInput label={t('networks.contact')} description={t('networks.contactHint')} value={draft.contact} onChange={(e) => set({ contact: e.currentTarget.value })} readOnly={readOnly} />
                   {!readOnly ? (

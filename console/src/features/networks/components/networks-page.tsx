@@ -49,7 +49,7 @@ export function NetworksPage() {
                     </Group>
                   </Table.Td>
                   <Table.Td>
-                    <Badge variant="light" color="gray.8">
+                    <Badge variant="light" color="gray">
                       {t(`networks.kinds.${n.kind ?? 'other'}`)}
                     </Badge>
                   </Table.Td>

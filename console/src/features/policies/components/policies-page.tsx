@@ -56,7 +56,7 @@ export function PoliciesPage() {
                   <Table.Td>
                     <Group gap={4}>
                       {(p.block ?? []).slice(0, 6).map((c) => (
-                        <Badge key={c} variant="light" color="gray.8" size="sm">
+                        <Badge key={c} variant="light" color="gray" size="sm">
                           {t(`categories.${c}.label`, { defaultValue: c })}
                         </Badge>
                       ))}

@@ -48,19 +48,20 @@ function draftOf(p: Policy): Draft {
 }
 
 function bodyOf(d: Draft, p: Policy): PolicyBody {
+  const withServices = 'services' in p;
   return {
     ...policyBody(p),
     name: d.name.trim(),
     description: d.description,
     block: d.block,
-    services: d.services,
+    ...(withServices ? { services: d.services } : {}),
     allow: rulesFromText(d.allowText, 'allow').rules,
     deny: rulesFromText(d.denyText, 'deny').rules,
     safe_search: d.safe_search,
     block_mode: d.block_mode,
     block_ips: d.block_mode === 'custom' ? d.blockIpsText.split(/[\s,]+/).filter(Boolean) : [],
     block_ttl: d.block_ttl,
-    schedules: schedulesOf(d.groups),
+    schedules: schedulesOf(d.groups, withServices),
   };
 }
 
@@ -114,7 +115,7 @@ export function PolicyEditPage() {
             }
           />
           {q.data.managed === 'config' ? (
-            <Alert color="orange" variant="light" mb="md" icon={<IconAlertTriangle aria-hidden />}>
+            <Alert color="indigo" variant="light" mb="md" icon={<IconAlertTriangle aria-hidden />}>
               {t('common.managedByConfigHint')}
             </Alert>
           ) : null}
@@ -132,7 +133,7 @@ export function PolicyEditPage() {
                 <Text c="dimmed">{t('policies.categoriesIntro')}</Text>
                 <CategoryToggles idPrefix="policy" value={draft.block} onChange={(block) => set({ block })} readOnly={readOnly} />
                 <Card withBorder bg="gray.0">
-                  <Title order={3} size="h5" mb="xs">
+                  <Title order={2} size="h5" mb="xs">
                     {t('bypass.title')}
                   </Title>
                   <Text size="sm">{t('bypass.text')}</Text>

@@ -34,7 +34,7 @@ export function RuleEditor({ kind, text, onText, readOnly }: Props) {
         data-testid={`rules-${kind}`}
       />
       <Group gap="xs">
-        <Badge variant="light" color="gray.8">
+        <Badge variant="light" color="gray">
           {t('rules.count', { count: lines.length })}
         </Badge>
       </Group>

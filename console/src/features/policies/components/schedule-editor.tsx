@@ -88,7 +88,7 @@ export function ScheduleEditor({ groups, onChange, readOnly }: Props) {
                 />
                 {!readOnly ? (
                   <Button
-                    color="red.8"
+                    color="red"
                     variant="light"
                     leftSection={<IconTrash size={16} aria-hidden />}
                     onClick={() => {
@@ -102,7 +102,7 @@ export function ScheduleEditor({ groups, onChange, readOnly }: Props) {
                 ) : null}
               </Group>
               <div>
-                <Title order={3} size="h5" mb={4}>
+                <Title order={2} size="h5" mb={4}>
                   {t('schedule.hours')}
                 </Title>
                 <Text size="sm" c="dimmed" mb="xs">
@@ -130,13 +130,13 @@ export function ScheduleEditor({ groups, onChange, readOnly }: Props) {
                 clearable={!readOnly}
               />
               <div>
-                <Title order={3} size="h5" mb="xs">
+                <Title order={2} size="h5" mb="xs">
                   {t('schedule.services')}
                 </Title>
                 <ServiceGrid idPrefix={`sched-${current.key}`} value={current.services} onChange={(services) => update({ services })} readOnly={readOnly} />
               </div>
               <div>
-                <Title order={3} size="h5" mb={4}>
+                <Title order={2} size="h5" mb={4}>
                   {t('schedule.exceptions')}
                 </Title>
                 <Text size="sm" c="dimmed" mb="xs">
@@ -165,7 +165,7 @@ export function ScheduleEditor({ groups, onChange, readOnly }: Props) {
                       {!readOnly ? (
                         <ActionIcon
                           variant="subtle"
-                          color="red.8"
+                          color="red"
                           size="lg"
                           aria-label={t('schedule.exceptionRemove', { name: e.name || `${e.from}–${e.to}` })}
                           onClick={() => update({ except: current.except.filter((_, k) => k !== i) })}

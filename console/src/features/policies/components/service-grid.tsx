@@ -40,7 +40,7 @@ export function ServiceGrid({ value, onChange, readOnly, idPrefix }: Props) {
   const [search, setSearch] = useState('');
   const on = new Set(value);
   const needle = fold(search.trim());
-  const name = (s: { names: { vi: string; en: string } }) => s.names[lang] || s.names.en;
+  const name = (s: { name: { vi: string; en: string } }) => s.name[lang] || s.name.en;
   const matches = (s: Service) => !needle || fold(name(s)).includes(needle) || s.id.includes(needle);
   const toggle = (ids: string[], checked: boolean) => onChange(checked ? [...new Set([...value, ...ids])] : value.filter((x) => !ids.includes(x)));
 
@@ -66,10 +66,10 @@ export function ServiceGrid({ value, onChange, readOnly, idPrefix }: Props) {
               <Stack key={g.id} gap="xs" component="section" aria-labelledby={`${idPrefix}-group-${g.id}`}>
                 <Group justify="space-between" wrap="wrap">
                   <Group gap="xs">
-                    <Title order={3} size="h5" id={`${idPrefix}-group-${g.id}`}>
+                    <Title order={2} size="h5" id={`${idPrefix}-group-${g.id}`}>
                       {name(g)}
                     </Title>
-                    <Badge variant="light" color="gray.8">
+                    <Badge variant="light" color="gray">
                       {t('services.onCount', { on: onCount, total: items.length })}
                     </Badge>
                   </Group>

@@ -10,7 +10,7 @@ import { PublicLayout } from '../../../components/public-layout';
 import { asciiDomain } from '../../../lib/domain-input';
 import { submitReport, type NewReport, type ReportKind } from '../api';
 
-const MESSAGE_MAX = 500;
+const MESSAGE_MAX = 1000;
 
 /** A bare host name from whatever was pasted: a whole URL is fine, only its host is sent. */
 function hostOf(input: string): string {

@@ -26,11 +26,11 @@ function ReportCard({ r, policies }: { r: Report; policies: { value: string; lab
             <Text fw={700} ff="monospace" style={{ overflowWrap: 'anywhere' }}>
               {r.domain}
             </Text>
-            <Badge color={r.kind === 'harmful' ? 'red.8' : 'blue.8'} variant="light">
+            <Badge color={r.kind === 'harmful' ? 'red' : 'blue'} variant="light">
               {t(`reports.kind.${r.kind}`)}
             </Badge>
             {r.status !== 'open' ? (
-              <Badge color={r.status === 'accepted' ? 'teal.9' : 'gray.8'} variant="outline">
+              <Badge color={r.status === 'accepted' ? 'teal' : 'gray'} variant="outline">
                 {t(`reports.status.${r.status}`)}
               </Badge>
             ) : null}
@@ -38,7 +38,8 @@ function ReportCard({ r, policies }: { r: Report; policies: { value: string; lab
           {r.message ? <Text size="sm">“{r.message}”</Text> : null}
           <Text size="xs" c="dimmed">
             {fmt.dateTime(r.created_at)}
-            {r.policy ? ` · ${t('reports.intoPolicy', { policy: r.policy })}` : ''}
+            {r.network ? ` · ${r.network}` : ''}
+            {r.resolved_by ? ` · ${t('reports.decidedBy', { name: r.resolved_by })}` : ''}
           </Text>
         </Stack>
         {r.status === 'open' && canWrite ? (
@@ -52,7 +53,7 @@ function ReportCard({ r, policies }: { r: Report; policies: { value: string; lab
               size="sm"
               w={180}
             />
-            <Button size="sm" color="teal.8" leftSection={<IconCheck size={16} aria-hidden />} onClick={() => act(true)} loading={decide.isPending && decide.variables?.accept} disabled={!chosen}>
+            <Button size="sm" color="teal" leftSection={<IconCheck size={16} aria-hidden />} onClick={() => act(true)} loading={decide.isPending && decide.variables?.accept} disabled={!chosen}>
               {r.kind === 'harmful' ? t('reports.acceptBlock') : t('reports.acceptAllow')}
             </Button>
             <Button size="sm" variant="default" leftSection={<IconX size={16} aria-hidden />} onClick={() => act(false)} loading={decide.isPending && !decide.variables?.accept}>

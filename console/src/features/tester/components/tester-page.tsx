@@ -51,6 +51,15 @@ function Result({ r }: { r: Explanation }) {
             </Row>
           ) : null}
           <Row label={t('tester.detail')}>{r.detail}</Row>
+          {r.matches.length ? (
+            <Row label={t('tester.matches')}>
+              {r.matches.map((m, i) => (
+                <Text key={i} size="sm">
+                  <Code>{m.text}</Code> {t('tester.ruleSourceLine', { source: m.source, line: m.line })}
+                </Text>
+              ))}
+            </Row>
+          ) : null}
         </Table.Tbody>
       </Table>
     </Card>
