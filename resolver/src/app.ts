@@ -27,8 +27,8 @@ import { Reloader } from './reloader.js';
 
 // Composition root: the one place that decides what is built, in which order, and how it is
 // torn down. Order matters: the store first (everything reads it), then lists (policies
-// refer to their categories), stats (policies hold their counters), policies, and only then
-// the listeners, so the first query already meets the full filter.
+// refer to their categories), stats, policies, and only then the listeners, so the first
+// query already meets the full filter.
 
 export interface Running {
   dns: Array<UdpServing | TcpListener | DotListener>;
@@ -87,7 +87,6 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
       db,
       config,
       lists: () => lists.matcher,
-      counters: (id, name) => stats.countersFor(id, name),
       logger: log.child({ stage: 'policy' }),
     });
   } catch (err) {

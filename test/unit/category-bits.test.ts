@@ -61,7 +61,7 @@ it('70 categories from lists and policies block, explain and count by name; bits
   await lists.start();
   let now = Date.parse('2026-12-02T10:00:00Z');
   const stats = new StatsRecorder(db, { flushIntervalS: 3600, domainThreshold: 10, hourlyRetentionDays: 90, dailyRetentionDays: 730, now: () => now });
-  const policy = new PolicyService({ db, config, lists: () => lists.matcher, counters: (id, n) => stats.countersFor(id, n), logger: silent });
+  const policy = new PolicyService({ db, config, lists: () => lists.matcher, logger: silent });
 
   const bit69 = categories.bit('extra-69')!;
   expect(bit69).toBeGreaterThanOrEqual(64); // a third word of mask

@@ -14,7 +14,6 @@ import { PolicyService } from '../../resolver/src/policy/policy-service.js';
 import { Action, Decision, type NetworkRuntime } from '../../resolver/src/policy/policy-types.js';
 import { safeSearchHosts } from '../../resolver/src/policy/safe-search.js';
 import { openDatabase, type Db } from '../../resolver/src/store/database.js';
-import { NetworkCounters } from '../../resolver/src/stats/network-counters.js';
 
 // Decision tables: every row goes through the hot path (PolicyService.decide) and through the
 // explaining path (explain -> decide), which must agree; the expected outcome of each row is
@@ -76,7 +75,7 @@ let engine: PolicyService;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'nestguard-policy-'));
   db = openDatabase(join(dir, 'nestguard.db'));
-  engine = new PolicyService({ db, config, lists: () => lists, counters: (id) => new NetworkCounters(id), logger: pino({ level: 'silent' }) });
+  engine = new PolicyService({ db, config, lists: () => lists, logger: pino({ level: 'silent' }) });
 });
 afterAll(() => {
   db.close();
@@ -290,7 +289,7 @@ describe('random policies against an independent model of the precedence', () =>
     const rdir = mkdtempSync(join(tmpdir(), 'nestguard-policy-model-'));
     const rdb = openDatabase(join(rdir, 'nestguard.db'));
     try {
-      const e = new PolicyService({ db: rdb, config: randomConfig, lists: () => matcher, counters: (id) => new NetworkCounters(id), logger: pino({ level: 'silent' }) });
+      const e = new PolicyService({ db: rdb, config: randomConfig, lists: () => matcher, logger: pino({ level: 'silent' }) });
       const d = new Decision();
       let blocks = 0;
       let allowRules = 0;

@@ -10,7 +10,6 @@ import { PolicyService } from '../../resolver/src/policy/policy-service.js';
 import { Action, Decision } from '../../resolver/src/policy/policy-types.js';
 import { importConfig } from '../../resolver/src/store/config-import.js';
 import { openDatabase, type Db } from '../../resolver/src/store/database.js';
-import { NetworkCounters } from '../../resolver/src/stats/network-counters.js';
 
 const games = compileRules(['game.test'], categories.bit('games')!, 'test').matcher;
 const name = WireName.fromText('game.test');
@@ -24,7 +23,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'nestguard-reload-'));
   file = join(dir, 'nestguard.db');
   db = openDatabase(file);
-  engine = new PolicyService({ db, lists: () => games, counters: (id) => new NetworkCounters(id), logger: pino({ level: 'silent' }) });
+  engine = new PolicyService({ db, lists: () => games, logger: pino({ level: 'silent' }) });
   engine.start();
 });
 afterEach(() => {

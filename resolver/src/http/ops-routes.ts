@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ListManager } from '../lists/list-manager.js';
-import type { Db } from '../store/database.js';
+import { databaseWritable, type Db } from '../store/database.js';
 import type { UpstreamPool } from '../upstream/upstream-pool.js';
 
 // Operations endpoints for orchestrators and monitoring: /healthz says the process answers,
@@ -13,16 +13,6 @@ export interface OpsDeps {
   lists: ListManager;
   upstream: UpstreamPool;
   metrics?: Registry;
-}
-
-function databaseWritable(db: Db): boolean {
-  try {
-    // takes the write lock and lets go: proves the file and its WAL accept a writer
-    db.exec('BEGIN IMMEDIATE; ROLLBACK');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function opsRoutes(app: FastifyInstance, d: OpsDeps): void {

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { DomainMatcher } from '../lists/domain-matcher.js';
-import type { NetworkCounters } from '../stats/network-counters.js';
 import type { Config } from '../config/config-schema.js';
 import { importConfig } from '../store/config-import.js';
 import { ensureDefaults } from '../store/first-start.js';
@@ -27,7 +26,6 @@ export interface PolicyServiceOptions {
   config?: Pick<Config, 'policies' | 'networks'>;
   /** the live list snapshot; called per query, so it must be a plain field read */
   lists: () => DomainMatcher;
-  counters: (networkId: number, networkName: string) => NetworkCounters;
   logger: Logger;
   clock?: () => number;
   pollMs?: number;
@@ -97,7 +95,7 @@ export class PolicyService implements PolicyEngine {
   }
 
   private build(): PolicySnapshot {
-    const snap = buildSnapshot(this.opts.db, { counters: this.opts.counters, logger: this.opts.logger });
+    const snap = buildSnapshot(this.opts.db, { logger: this.opts.logger });
     this.opts.logger.debug({ revision: snap.revision, networks: snap.byName.size, policies: snap.policies.size }, 'policy: loaded');
     return snap;
   }

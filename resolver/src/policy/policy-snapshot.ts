@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { NetworkCounters } from '../stats/network-counters.js';
 import type { Db } from '../store/database.js';
 import { DEFAULT_TIMEZONE, loadNetworks, type NetworkKind } from '../store/network-repository.js';
 import { loadPolicies } from '../store/policy-repository.js';
@@ -27,7 +26,6 @@ export class ServedNetwork implements NetworkRuntime {
     readonly kind: NetworkKind,
     readonly timezone: string,
     readonly policy: CompiledPolicy,
-    readonly counters: NetworkCounters,
     /** shared by every network with this policy and time zone */
     private readonly state: ScheduleState,
   ) {
@@ -51,7 +49,6 @@ export class PolicySnapshot {
 }
 
 export interface SnapshotDeps {
-  counters: (networkId: number, networkName: string) => NetworkCounters;
   logger: Pick<Logger, 'warn'>;
 }
 
@@ -86,7 +83,7 @@ export function buildSnapshot(db: Db, deps: SnapshotDeps): PolicySnapshot {
     const key = `${policy.id}|${zone}`;
     let state = states.get(key);
     if (!state) states.set(key, (state = policy.newState()));
-    const net = new ServedNetwork(n.id, n.name, n.kind, zone, policy, deps.counters(n.id, n.name), state);
+    const net = new ServedNetwork(n.id, n.name, n.kind, zone, policy, state);
     snap.byName.set(n.name, net);
     if (n.doh_token) snap.byToken.set(n.doh_token, net);
     for (const text of n.cidrs) {

@@ -1,5 +1,3 @@
-import type { NetworkCounters } from '../stats/network-counters.js';
-
 // The seam between the query path and the policy engine. The resolver asks two questions
 // per query: which network is this client in, and what does that network's policy say about
 // this name right now. Both answers are synchronous and allocation-free on the hot path.
@@ -27,8 +25,6 @@ export interface NetworkRuntime {
   readonly name: string;
   readonly policyName: string;
   readonly block: BlockResponseSpec;
-  /** where this network's aggregate counters go (stats module owns the arrays) */
-  readonly counters: NetworkCounters;
 }
 
 /** Reusable output of `decide`, filled in place: one instance per listener. */

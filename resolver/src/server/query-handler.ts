@@ -55,6 +55,8 @@ export interface Upstream {
 
 export interface StatsSink {
   readonly unmatched: NetworkCounters;
+  /** the counters of one network: the same object for an id across policy snapshots */
+  countersFor(networkId: number, name: string): NetworkCounters;
   /** the listed name that blocked a query of network `networkId`, as wire labels in `buf`
    *  (never called for a name that was allowed) */
   recordBlockedName(networkId: number, buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): void;
@@ -116,6 +118,13 @@ export class QueryHandler {
   ownNames = new ResolverNames(null);
   /** UDP answers per client prefix (RRL), null when off */
   readonly rateLimiter: ResponseRateLimiter | null;
+  /**
+   * The network the last query came from and its counters. Policy snapshots carry no stats
+   * (the decision holds no counters), so the counters are looked up by network id; most
+   * consecutive queries come from the same network, which makes this one comparison.
+   */
+  private countedNet: NetworkRuntime | null = null;
+  private countedCounters: NetworkCounters | null = null;
 
   constructor(
     private readonly policy: PolicyEngine,
@@ -159,6 +168,14 @@ export class QueryHandler {
     }
   }
 
+  private countersOf(net: NetworkRuntime): NetworkCounters {
+    if (net !== this.countedNet) {
+      this.countedCounters = this.stats.countersFor(net.id, net.name);
+      this.countedNet = net;
+    }
+    return this.countedCounters!;
+  }
+
   private answer<C>(msg: Buffer, len: number, client: string | NetworkRuntime, maxUdp: number, responder: Responder<C>, ctx: C): Buffer | null {
     this.sharedEntry = null;
     this.wentAsync = false;
@@ -173,7 +190,7 @@ export class QueryHandler {
     if (maxUdp !== 0 && this.rateLimiter !== null && typeof client === 'string') {
       const verdict = this.rateLimiter.check(client, Date.now());
       if (verdict !== RrlVerdict.Answer) {
-        const t = net === null ? this.stats.unmatched.totals : net.counters.totals;
+        const t = net === null ? this.stats.unmatched.totals : this.countersOf(net).totals;
         t[Counter.Total]++;
         t[Counter.RateLimited]++;
         return verdict === RrlVerdict.Slip ? truncatedResponse(msg, q, RCODE_NOERROR) : null;
@@ -186,7 +203,7 @@ export class QueryHandler {
       this.outside.note(client as string);
       return errorResponse(msg, q, RCODE_REFUSED);
     }
-    const c = net.counters.totals;
+    const c = this.countersOf(net).totals;
     c[Counter.Total]++;
     if (q.qclass !== CLASS_IN || q.qtype === 251 || q.qtype === 252) {
       // CHAOS probes and zone transfers are not a resolver's business
@@ -252,7 +269,7 @@ export class QueryHandler {
       if (timer !== null) clearTimeout(timer);
       const t = Date.now();
       if (entry === null) {
-        net.counters.totals[Counter.UpstreamError]++;
+        this.countersOf(net).totals[Counter.UpstreamError]++;
         if (stale !== null) stale.refreshFailedAt = t;
       }
       if (answered) return;
@@ -269,7 +286,7 @@ export class QueryHandler {
   private overloaded(msg: Buffer, q: ParsedQuery, net: NetworkRuntime, stale: CacheEntry | null, now: number, maxLen: number, cnameCheck: boolean): Buffer {
     this.waitingRefused++;
     if (stale !== null) return this.replyStale(stale, msg, q, net, now, maxLen, cnameCheck);
-    net.counters.totals[Counter.UpstreamError]++;
+    this.countersOf(net).totals[Counter.UpstreamError]++;
     return errorResponse(msg, q, RCODE_SERVFAIL);
   }
 
@@ -313,7 +330,7 @@ export class QueryHandler {
 
   /** The block answer to `q`; `listed` (wire labels) is the name the blocking rule matched. */
   private blocked(msg: Uint8Array, q: ParsedQuery, net: NetworkRuntime, category: number, listed: Uint8Array, listedOffsets: Int32Array, listedCount: number): Buffer {
-    countBlock(net.counters, category);
+    countBlock(this.countersOf(net), category);
     this.stats.recordBlockedName(net.id, listed, listedOffsets, listedCount);
     const ede = q.hasOpt ? this.edeFor(category) : null;
     const b = net.block;
@@ -337,7 +354,7 @@ export class QueryHandler {
    * for the asked type, resolved through the cache and upstream like any other name.
    */
   private rewrite<C>(msg: Buffer, len: number, q: ParsedQuery, net: NetworkRuntime, target: Uint8Array, maxLen: number, now: number, responder: Responder<C>, ctx: C): Buffer | null {
-    net.counters.totals[Counter.Rewritten]++;
+    this.countersOf(net).totals[Counter.Rewritten]++;
     const question = new Uint8Array(target.length + 4);
     question.set(target, 0);
     question.set(msg.subarray(q.qnameEnd, q.questionEnd), target.length);
@@ -367,7 +384,7 @@ export class QueryHandler {
       parseQuery(msg, msg.length, this.later);
       const t = Date.now();
       if (entry !== null) return responder.deliver(build(entry, this.later, t, 0), ctx);
-      net.counters.totals[Counter.UpstreamError]++;
+      this.countersOf(net).totals[Counter.UpstreamError]++;
       const stale = e !== null && t <= e.staleUntil;
       responder.deliver(build(stale ? e : null, this.later, t, this.opts.staleAnswerTtl), ctx);
     });

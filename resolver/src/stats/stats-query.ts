@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { WELL_KNOWN_CATEGORIES } from '../lists/categories.js';
 import type { Db } from '../store/database.js';
+import { blockedRows, counterRows, statsNetworkNameRows, topBlockedDomainRows, type StatsRange } from '../store/stats-repository.js';
 import { COUNTER_NAMES, type CounterName } from './network-counters.js';
 import { serviceCatalog, serviceIdOf } from '../lists/service-catalog.js';
 import { SERVICE_CATEGORY, UNMATCHED_NETWORK_ID, UNMATCHED_NETWORK_NAME } from './stats-recorder.js';
@@ -70,8 +71,8 @@ interface BucketPlan {
   buckets: Bucket[];
   /** bucket index of a row's `b`, or -1 outside the range */
   index: (b: number) => number;
-  /** SQL yielding (b, network_id, <cols>) for the buckets, from the right tables */
-  source: (hourlyTable: string, dailyTable: string, cols: string) => { sql: string; args: number[] };
+  /** the stored rows that make up the buckets */
+  range: StatsRange;
 }
 
 function zoned(sel: StatsSelection): boolean {
@@ -80,7 +81,7 @@ function zoned(sel: StatsSelection): boolean {
 
 function planOf(sel: StatsSelection): BucketPlan {
   if (!(sel.toMs > sel.fromMs)) throw new Error('stats: the range end must be after its start');
-  const nf = networkFilter(sel);
+  const networkIds = sel.networkIds;
   if (zoned(sel)) {
     // local midnights, found by the zone's rules, so a day is 23 or 25 hours where clocks change
     const buckets: Bucket[] = [];
@@ -98,10 +99,7 @@ function planOf(sel: StatsSelection): BucketPlan {
     return {
       buckets,
       index: (h) => (h >= firstHour && h < endHour ? byHour[h - firstHour] : -1),
-      source: (hourly, _daily, cols) => ({
-        sql: `SELECT hour AS b, network_id, ${cols} FROM ${hourly} WHERE hour >= ? AND hour < ?${nf.sql}`,
-        args: [firstHour, endHour, ...nf.args],
-      }),
+      range: { grain: 'hour', first: firstHour, end: endHour, networkIds },
     };
   }
   const size = sel.granularity === 'hour' ? HOUR_MS : DAY_MS;
@@ -113,20 +111,8 @@ function planOf(sel: StatsSelection): BucketPlan {
   return {
     buckets,
     index: (b) => (b >= first && b < end ? b - first : -1),
-    source: (hourly, daily, cols) => sel.granularity === 'hour'
-      ? { sql: `SELECT hour AS b, network_id, ${cols} FROM ${hourly} WHERE hour >= ? AND hour < ?${nf.sql}`, args: [first, end, ...nf.args] }
-      : {
-        sql: `SELECT day AS b, network_id, ${cols} FROM ${daily} WHERE day >= ? AND day < ?${nf.sql}
-              UNION ALL
-              SELECT hour / 24 AS b, network_id, ${cols} FROM ${hourly} WHERE hour >= ? AND hour < ?${nf.sql}`,
-        args: [first, end, ...nf.args, first * 24, end * 24, ...nf.args],
-      },
+    range: { grain: sel.granularity, first, end, networkIds },
   };
-}
-
-function networkFilter(sel: StatsSelection): { sql: string; args: number[] } {
-  if (!sel.networkIds) return { sql: '', args: [] };
-  return { sql: ` AND network_id IN (${sel.networkIds.map(() => '?').join(', ')})`, args: [...sel.networkIds] };
 }
 
 function finishRow<K>(networkId: number | null, key: K, raw: Float64Array, below: number): SeriesRow<K> {
@@ -153,10 +139,7 @@ export function blockedView(
   const { buckets } = plan;
   const byCategory = sel.byCategory ?? true;
   const byNetwork = sel.byNetwork ?? false;
-  const src = plan.source('stats_category_hourly', 'stats_category_daily', 'category, blocked');
-  const rows0 = db
-    .prepare(`SELECT b, network_id AS net, category AS cat, SUM(blocked) AS n FROM (${src.sql}) GROUP BY b, network_id, category`)
-    .all(...src.args) as { b: number; net: number; cat: string; n: number }[];
+  const rows0 = blockedRows(db, plan.range);
   const raw = sel.services
     ? rows0.flatMap((r) => { const id = serviceIdOf(r.cat); return id === null ? [] : [{ ...r, cat: id }]; })
     : rows0.map((r) => (serviceIdOf(r.cat) === null ? r : { ...r, cat: SERVICE_CATEGORY }));
@@ -187,11 +170,7 @@ export function counterView(
   const { buckets } = plan;
   const counters = sel.counters ?? COUNTER_NAMES;
   const byNetwork = sel.byNetwork ?? false;
-  const cols = COUNTER_NAMES.join(', ');
-  const src = plan.source('stats_hourly', 'stats_daily', cols);
-  const raw = db
-    .prepare(`SELECT b, network_id AS net, ${COUNTER_NAMES.map((c) => `SUM(${c}) AS ${c}`).join(', ')} FROM (${src.sql}) GROUP BY b, network_id`)
-    .all(...src.args) as ({ b: number; net: number } & Record<CounterName, number>)[];
+  const raw = counterRows(db, plan.range);
   const nets = byNetwork ? networksOf(sel, raw.map((r) => r.net)) : [null];
   const rows: SeriesRow<CounterName>[] = [];
   for (const n of nets) {
@@ -217,12 +196,7 @@ export interface BlockedDomain {
  * Only names that reached the daily threshold were ever stored.
  */
 export function topBlockedDomains(db: Db, range: { fromMs: number; toMs: number; suppressBelow: number }, limit = 100): BlockedDomain[] {
-  const rows = db
-    .prepare(
-      `SELECT domain, SUM(blocked) AS n FROM stats_blocked_domains WHERE day >= ? AND day < ?
-       GROUP BY domain ORDER BY n DESC, domain LIMIT ?`,
-    )
-    .all(Math.floor(range.fromMs / DAY_MS), Math.ceil(range.toMs / DAY_MS), limit) as { domain: string; n: number }[];
+  const rows = topBlockedDomainRows(db, Math.floor(range.fromMs / DAY_MS), Math.ceil(range.toMs / DAY_MS), limit);
   return rows.map((r) => ({ domain: r.domain, blocked: suppress(r.n, range.suppressBelow) }));
 }
 
@@ -231,12 +205,7 @@ export function topBlockedDomains(db: Db, range: { fromMs: number; toMs: number;
  * statistics (a deleted network), plus the unmatched pseudo network.
  */
 export function networkNames(db: Db): Map<number, string> {
-  const rows = db
-    .prepare(
-      `SELECT network_id AS id, name FROM stats_networks WHERE network_id NOT IN (SELECT id FROM networks)
-       UNION ALL SELECT id, name FROM networks`,
-    )
-    .all() as { id: number; name: string }[];
+  const rows = statsNetworkNameRows(db);
   const out = new Map<number, string>([[UNMATCHED_NETWORK_ID, UNMATCHED_NETWORK_NAME]]);
   for (const r of rows) if (r.id !== UNMATCHED_NETWORK_ID) out.set(r.id, r.name);
   return out;

@@ -1,9 +1,10 @@
 import type { Config } from '../config/config-schema.js';
 import { categories as defaultCategories, type CategoryRegistry } from '../lists/categories.js';
 import type { Db } from '../store/database.js';
+import { statsWriter, type FlushRow, type StatsWriter } from '../store/stats-repository.js';
 import { BlockedNameBuffer } from './blocked-name-buffer.js';
 import { BlockedDomainTally, DEFAULT_MAX_DOMAINS_PER_DAY, type DomainDelta } from './blocked-domain-tally.js';
-import { COUNTER_COUNT, COUNTER_NAMES, NetworkCounters, RULE_SLOT } from './network-counters.js';
+import { COUNTER_COUNT, NetworkCounters, RULE_SLOT } from './network-counters.js';
 import { rollUp } from './stats-retention.js';
 import { HOUR_MS, epochDay, epochHour } from './time-buckets.js';
 
@@ -70,7 +71,7 @@ export class StatsRecorder {
   private flushTimer: NodeJS.Timeout | undefined;
   private rollUpTimer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private readonly stmts;
+  private readonly writer: StatsWriter;
 
   constructor(private readonly db: Db, private readonly opts: StatsRecorderOptions) {
     this.now = opts.now ?? Date.now;
@@ -80,25 +81,7 @@ export class StatsRecorder {
     this.domains = new BlockedDomainTally(epochDay(t), opts.domainThreshold, opts.maxDomainsPerDay ?? DEFAULT_MAX_DOMAINS_PER_DAY);
     this.recent = new BlockedNameBuffer(opts.maxDomainsPerDay ?? DEFAULT_MAX_DOMAINS_PER_DAY);
     this.countersFor(UNMATCHED_NETWORK_ID, UNMATCHED_NETWORK_NAME);
-    const cols = COUNTER_NAMES.join(', ');
-    this.stmts = {
-      hourly: db.prepare(
-        `INSERT INTO stats_hourly (hour, network_id, ${cols}) VALUES (?, ?, ${COUNTER_NAMES.map(() => '?').join(', ')})
-         ON CONFLICT (hour, network_id) DO UPDATE SET ${COUNTER_NAMES.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`,
-      ),
-      category: db.prepare(
-        `INSERT INTO stats_category_hourly (hour, network_id, category, blocked) VALUES (?, ?, ?, ?)
-         ON CONFLICT (hour, network_id, category) DO UPDATE SET blocked = blocked + excluded.blocked`,
-      ),
-      domain: db.prepare(
-        `INSERT INTO stats_blocked_domains (day, domain, blocked) VALUES (?, ?, ?)
-         ON CONFLICT (day, domain) DO UPDATE SET blocked = blocked + excluded.blocked`,
-      ),
-      name: db.prepare(
-        `INSERT INTO stats_networks (network_id, name) VALUES (?, ?)
-         ON CONFLICT (network_id) DO UPDATE SET name = excluded.name`,
-      ),
-    };
+    this.writer = statsWriter(db);
   }
 
   /** what flushes have written since start, per network (the metrics endpoint's running totals) */
@@ -106,7 +89,7 @@ export class StatsRecorder {
 
   /**
    * The counters of one network: the same object for the same id for the recorder's life,
-   * so a policy snapshot can hold it across reloads. `name` is kept as a snapshot beside the
+   * so counts survive policy snapshot swaps (the query path looks them up by network id). `name` is kept as a snapshot beside the
    * statistics, for reports after the network is renamed or deleted.
    */
   countersFor(networkId: number, name?: string): NetworkCounters {
@@ -131,10 +114,7 @@ export class StatsRecorder {
       const totals = flushed ? flushed.totals.slice() : new Float64Array(COUNTER_COUNT);
       const byCategory = new Map(flushed?.byCategory ?? []);
       for (let i = 0; i < COUNTER_COUNT; i++) totals[i] += e.counters.totals[i];
-      const live = e.counters.blockedByCategory;
-      for (let slot = 0; slot < live.length; slot++) {
-        if (live[slot] !== 0) byCategory.set(this.categoryName(slot), (byCategory.get(this.categoryName(slot)) ?? 0) + live[slot]);
-      }
+      for (const [cat, n] of this.namedCategories(e.counters.blockedByCategory)) byCategory.set(cat, (byCategory.get(cat) ?? 0) + n);
       out.set(id, { name: e.name, totals, byCategory });
     }
     return out;
@@ -200,19 +180,14 @@ export class StatsRecorder {
     for (const [name, networkId, n] of this.recent.drain()) this.domains.add(name, networkId, n);
     const domainDay = this.domains.day;
     const deltas: DomainDelta[] = this.domains.pending();
+    const rows: FlushRow[] = taken.map(({ e, totals, byCategory }) => ({
+      networkId: e.counters.networkId,
+      totals,
+      byCategory: this.namedCategories(byCategory),
+      name: e.name !== undefined && e.name !== e.storedName ? e.name : undefined,
+    }));
     try {
-      this.db.transaction(() => {
-        for (const { e, totals, byCategory } of taken) {
-          const id = e.counters.networkId;
-          if (hasCounts(totals)) this.stmts.hourly.run(hour, id, ...totals);
-          for (let slot = 0; slot < byCategory.length; slot++) {
-            if (byCategory[slot] === 0) continue;
-            this.stmts.category.run(hour, id, this.categoryName(slot), byCategory[slot]);
-          }
-          if (e.name !== undefined && e.name !== e.storedName) this.stmts.name.run(id, e.name);
-        }
-        for (const d of deltas) this.stmts.domain.run(domainDay, d.domain, d.delta);
-      })();
+      this.writer.write(hour, rows, domainDay, deltas);
     } catch (err) {
       for (const { e, totals, byCategory } of taken) {
         for (let i = 0; i < COUNTER_COUNT; i++) e.counters.totals[i] += totals[i];
@@ -222,19 +197,24 @@ export class StatsRecorder {
       this.report(err);
       return;
     }
-    for (const { e, totals, byCategory } of taken) {
+    taken.forEach(({ e, totals }, i) => {
       e.storedName = e.name;
       const sum = this.sinceStart.get(e.counters.networkId) ?? { totals: new Float64Array(COUNTER_COUNT), byCategory: new Map<string, number>() };
-      for (let i = 0; i < COUNTER_COUNT; i++) sum.totals[i] += totals[i];
-      for (let slot = 0; slot < byCategory.length; slot++) {
-        if (byCategory[slot] !== 0) sum.byCategory.set(this.categoryName(slot), (sum.byCategory.get(this.categoryName(slot)) ?? 0) + byCategory[slot]);
-      }
+      for (let k = 0; k < COUNTER_COUNT; k++) sum.totals[k] += totals[k];
+      for (const [cat, n] of rows[i].byCategory) sum.byCategory.set(cat, (sum.byCategory.get(cat) ?? 0) + n);
       this.sinceStart.set(e.counters.networkId, sum);
-    }
+    });
     this.domains.commit(deltas);
     this.periodHour = epochHour(nowMs);
     const today = epochDay(nowMs);
     if (today !== this.domains.day) this.domains.reset(today);
+  }
+
+  /** the non-zero slots of a blocked-by-category array, by category name */
+  private namedCategories(byCategory: Float64Array): Array<[string, number]> {
+    const out: Array<[string, number]> = [];
+    for (let slot = 0; slot < byCategory.length; slot++) if (byCategory[slot] !== 0) out.push([this.categoryName(slot), byCategory[slot]]);
+    return out;
   }
 
   private categoryName(slot: number): string {

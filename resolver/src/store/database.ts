@@ -38,3 +38,13 @@ export function migrate(db: Db): void {
     })();
   }
 }
+
+/** True when the store accepts a writer now (readiness): takes the write lock and lets go. */
+export function databaseWritable(db: Db): boolean {
+  try {
+    db.exec('BEGIN IMMEDIATE; ROLLBACK');
+    return true;
+  } catch {
+    return false;
+  }
+}
