@@ -34,6 +34,12 @@ beforeAll(async () => {
       dns: { ...DEFAULTS.dns, listen: [`127.0.0.1:${dnsPort}`], dot_listen: [`127.0.0.1:${dotPort}`] },
       http: { ...DEFAULTS.http, listen: `127.0.0.1:${await freePort()}`, https_listen: `127.0.0.1:${httpsPort}` },
       tls: { cert_file: join(dir, 'server.pem'), key_file: join(dir, 'server.key'), server_name: SERVER_NAME },
+      // older doh_token values of a config file: mixed case, and one no DNS label can carry
+      policies: [{ name: 'file-policy' }],
+      networks: [
+        { name: 'mixed', policy: 'file-policy', doh_token: 'Mixed0Case0Token' },
+        { name: 'underscored', policy: 'file-policy', doh_token: 'legacy_under_token_3' },
+      ],
     },
   });
   owner = await login(s.app, 'admin', OWNER_PASSWORD);
@@ -82,6 +88,20 @@ describe('network endpoints and profiles', () => {
       writeFileSync(file, r.body);
       execFileSync('python3', ['-c', 'import plistlib,sys; d=plistlib.load(open(sys.argv[1],"rb")); assert d["PayloadContent"][0]["PayloadType"]=="com.apple.dnsSettings.managed"', file]);
     }
+  });
+
+  it('a legacy doh_token: lower-cased in the DoT host name, or no DoT host name (409 for its DoT profile) when no label can carry it', async () => {
+    const byName = new Map((await owner.req('GET', '/api/networks')).json().map((n: { name: string; id: number }) => [n.name, n.id]));
+    const mixed = (await owner.req('GET', `/api/networks/${byName.get('mixed')}/endpoints`)).json();
+    expect(mixed).toEqual({ doh_url: `https://${SERVER_NAME}:${httpsPort}/dns-query/Mixed0Case0Token`, dot_hostname: `mixed0case0token.${SERVER_NAME}`, dot_port: dotPort });
+    const underscored = byName.get('underscored');
+    const e = (await owner.req('GET', `/api/networks/${underscored}/endpoints`)).json();
+    expect(e).toEqual({ doh_url: `https://${SERVER_NAME}:${httpsPort}/dns-query/legacy_under_token_3`, dot_hostname: null, dot_port: null });
+    const profile = await owner.req('GET', `/api/networks/${underscored}/mobileconfig?transport=tls`);
+    expect(profile.statusCode).toBe(409);
+    expect(profile.json()).toMatchObject({ error: 'token-not-a-label' });
+    expect(profile.json().message).toMatch(/not a DNS label.*token/);
+    expect((await owner.req('GET', `/api/networks/${underscored}/mobileconfig?transport=https`)).statusCode).toBe(200);
   });
 
   it('refuses viewers (the token grants the policy) and names a bad transport', async () => {

@@ -20,6 +20,9 @@ import { removeOnExit } from '../helpers/test-cleanup.js';
 const SERVER_NAME = 'dns.test';
 const KIDS = 'kids0token0001';
 const TEENS = 'teens0token002';
+// older doh_token values from config files: one in mixed case, one no DNS label can carry
+const MIXED = 'Mixed0Case0Token';
+const UNDERSCORED = 'legacy_under_token_3';
 const NAME = 'game.example';
 let dir: string;
 let ca: TestCa;
@@ -59,6 +62,8 @@ beforeAll(async () => {
         { name: 'lo', cidrs: ['127.0.0.0/8'], policy: 'open' },
         { name: 'kids', token: KIDS, policy: 'strict' },
         { name: 'teens', doh_token: TEENS, policy: 'open' },
+        { name: 'mixed', doh_token: MIXED, policy: 'strict' },
+        { name: 'underscored', doh_token: UNDERSCORED, policy: 'strict' },
       ],
     },
   });
@@ -106,6 +111,19 @@ describe('DNS over TLS', () => {
 
   it('an unknown token is refused', async () => {
     expect((await dot(`nosuchtoken1.${SERVER_NAME}`)).rcode).toBe('REFUSED');
+  });
+
+  it('a mixed-case legacy doh_token matches in any case (server names are case-insensitive); one that is no label is warned of at start', async () => {
+    expect((await dot(`${MIXED}.${SERVER_NAME}`)).rcode).toBe('NXDOMAIN');
+    expect((await dot(`${MIXED.toLowerCase()}.${SERVER_NAME}`)).rcode).toBe('NXDOMAIN');
+    expect((await dot(`${MIXED.toUpperCase()}.${SERVER_NAME}`)).rcode).toBe('NXDOMAIN');
+    // over DoH both still select their network (the path is case-sensitive, as given)
+    expect((await doh(`/dns-query/${MIXED}`, true)).rcode).toBe('NXDOMAIN');
+    expect((await doh(`/dns-query/${UNDERSCORED}`, true)).rcode).toBe('NXDOMAIN');
+    const warning = ng.logs().split('\n').find((l) => l.includes('networks[4].doh_token'));
+    expect(warning).toMatch(/is not a DNS label .*no valid host name for DoT clients/);
+    expect(ng.logs()).not.toContain(UNDERSCORED); // a token is a credential: never logged
+    expect(ng.logs()).not.toMatch(/networks\[3\]\.doh_token/); // the mixed-case one works: no warning
   });
 
   it('a client that trusts another CA refuses the chain', async () => {

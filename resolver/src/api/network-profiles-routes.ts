@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config/config-schema.js';
 import { parseHostPort } from '../config/host-port.js';
+import { tokenAsDnsLabel } from '../policy/token-label.js';
 import { loadNetworks, type StoredNetwork } from '../store/network-repository.js';
 import { ApiError, forbidden, notFound } from './api-error.js';
 import type { ApiContext } from './api-context.js';
@@ -29,13 +30,20 @@ export function httpsBaseUrl(c: Config): string | null {
   return `https://${c.tls.server_name}${port === 443 ? '' : `:${port}`}`;
 }
 
+/** the DoT listener clients are told about, when DoT is fully configured */
+function dotListen(c: Config): string | undefined {
+  return c.tls.server_name && c.tls.cert_file ? c.dns.dot_listen[0] : undefined;
+}
+
 export function networkEndpoints(c: Config, token: string): Endpoints {
   const base = httpsBaseUrl(c);
-  const dot = c.tls.server_name && c.tls.cert_file ? c.dns.dot_listen[0] : undefined;
+  const dot = dotListen(c);
+  // a legacy token that is no DNS label cannot ride in a server name (see token-label.ts)
+  const label = tokenAsDnsLabel(token);
   return {
     doh_url: base === null ? null : `${base}/dns-query/${token}`,
-    dot_hostname: dot === undefined ? null : `${token}.${c.tls.server_name}`,
-    dot_port: dot === undefined ? null : parseHostPort(dot).port,
+    dot_hostname: dot === undefined || label === null ? null : `${label}.${c.tls.server_name}`,
+    dot_port: dot === undefined || label === null ? null : parseHostPort(dot).port,
   };
 }
 
@@ -113,6 +121,9 @@ export const networkProfilesRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = as
     const n = withToken(found !== undefined && mayNetwork(req.actor, 'edit', found.id), found, req.params.id);
     const transport = req.query.transport ?? 'https';
     const e = networkEndpoints(ctx.config, n.doh_token);
+    if (transport === 'tls' && dotListen(ctx.config) !== undefined && tokenAsDnsLabel(n.doh_token) === null) {
+      throw new ApiError(409, 'token-not-a-label', `network ${n.name}'s token is not a DNS label, so DoT cannot carry it; give it a \`token\` of 8-63 lower-case letters, digits or "-"`);
+    }
     if ((transport === 'https' ? e.doh_url : e.dot_hostname) === null) {
       throw new ApiError(404, 'not-found', `${transport === 'https' ? 'DoH over HTTPS (http.https_listen' : 'DoT (dns.dot_listen'}, tls.server_name and a certificate) is not configured`);
     }

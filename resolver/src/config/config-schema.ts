@@ -79,13 +79,16 @@ export const PolicySchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** a network token: a DNS label of 8 to 63 characters, so DoT can carry it as {token}.{server_name} */
+export const TOKEN_LABEL_PATTERN = '^[a-z0-9]([a-z0-9-]{6,61})[a-z0-9]$';
+
 export const NetworkSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
     kind: Type.Optional(Type.Union(['school', 'home', 'isp', 'other'].map((k) => Type.Literal(k)))),
     cidrs: Type.Optional(Type.Array(Cidr)),
     // selects the network over DoT ({token}.{server_name}) and DoH (/dns-query/{token}); a DNS label
-    token: Type.Optional(Type.String({ pattern: '^[a-z0-9]([a-z0-9-]{6,61})[a-z0-9]$', description: 'a token of 8 to 63 lower-case letters, digits or "-" (a DNS label)' })),
+    token: Type.Optional(Type.String({ pattern: TOKEN_LABEL_PATTERN, description: 'a token of 8 to 63 lower-case letters, digits or "-" (a DNS label)' })),
     // the older name of `token`, still accepted
     doh_token: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,128}$', description: 'a token of 8 to 128 letters, digits, "-" or "_"' })),
     policy: Type.String({ minLength: 1 }),

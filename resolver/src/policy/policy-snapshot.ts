@@ -9,6 +9,7 @@ import { parseCidr } from './cidr.js';
 import { categories } from '../lists/categories.js';
 import { CompiledPolicy, serviceCategories, type ScheduleState } from './compiled-policy.js';
 import type { BlockResponseSpec, NetworkRuntime } from './policy-types.js';
+import { tokenAsDnsLabel } from './token-label.js';
 import { isValidZone } from './schedule-window.js';
 
 // Everything the query path needs, compiled from one consistent read of the store and never
@@ -85,7 +86,13 @@ export function buildSnapshot(db: Db, deps: SnapshotDeps): PolicySnapshot {
     if (!state) states.set(key, (state = policy.newState()));
     const net = new ServedNetwork(n.id, n.name, n.kind, zone, policy, state);
     snap.byName.set(n.name, net);
-    if (n.doh_token) snap.byToken.set(n.doh_token, net);
+    if (n.doh_token) {
+      snap.byToken.set(n.doh_token, net);
+      // a mixed-case legacy token arrives lower-cased over DoT: match it that way too (an
+      // exact token of another network, set later, still wins)
+      const label = tokenAsDnsLabel(n.doh_token);
+      if (label !== null && label !== n.doh_token && !snap.byToken.has(label)) snap.byToken.set(label, net);
+    }
     for (const text of n.cidrs) {
       const cidr = parseCidr(text);
       if (!cidr) { deps.logger.warn({ network: n.name }, `policy: network ${n.name}: ignoring invalid CIDR "${text}"`); continue; }

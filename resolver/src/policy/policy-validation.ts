@@ -4,6 +4,7 @@ import { serviceCatalog } from '../lists/service-catalog.js';
 import { CompiledPolicy, type PolicyProblem } from './compiled-policy.js';
 import { isValidZone, parseHhmm } from './schedule-window.js';
 import { didYouMean } from '../config/nearest-word.js';
+import { tokenAsDnsLabel } from './token-label.js';
 
 // What the config schema cannot express, checked before anything is written: the same checks
 // for the config file and the admin API, every problem named by its field.
@@ -69,6 +70,20 @@ export function unknownCategoryProblems(p: PolicyConfig, known: ReadonlySet<stri
 }
 
 /** Problems of one network; `policies` are the policy names that will exist. */
+/**
+ * Accepted but limited: a legacy `doh_token` that no DNS label can carry (an "_", or over 63
+ * characters) makes no valid DoT host name, so the API offers none for it and devices that
+ * check host names (Android's Private DNS) could not use one. The token is never put in the message.
+ */
+export function networkWarnings(n: NetworkConfig): PolicyProblem[] {
+  if (n.doh_token === undefined || tokenAsDnsLabel(n.doh_token) !== null) return [];
+  return [{
+    field: 'doh_token', warning: true,
+    message: 'is not a DNS label (8-63 lower-case letters, digits or "-"): it selects the network over DoH (/dns-query/{token}), '
+      + 'but {token}.{tls.server_name} is no valid host name for DoT clients; give the network a `token` that is one',
+  }];
+}
+
 export function networkProblems(n: NetworkConfig, policies: ReadonlySet<string>): PolicyProblem[] {
   const out: PolicyProblem[] = [];
   if (!policies.has(n.policy)) out.push({ field: 'policy', message: `unknown policy "${n.policy}"` });

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config-schema.js';
 import { ConfigError } from '../config/load-config.js';
 import { parseCidr } from '../policy/cidr.js';
-import { networkProblems, policyProblems } from '../policy/policy-validation.js';
+import { networkProblems, networkWarnings, policyProblems } from '../policy/policy-validation.js';
 import { announceConfigWrite } from './config-revision.js';
 import type { Db } from './database.js';
 import { networkOwningCidr, networkOwningToken, releaseUndeclaredNetworks, upsertNetwork } from './network-repository.js';
@@ -33,6 +33,7 @@ export function importConfig(db: Db, config: Pick<Config, 'policies' | 'networks
     const canonical = config.networks.map((n, i) => {
       if (!known.has(n.policy) && policyIdByName(db, n.policy) !== undefined) known.add(n.policy);
       for (const x of networkProblems(n, known)) problems.push(`networks[${i}].${x.field}: ${x.message}`);
+      for (const x of networkWarnings(n)) warnings.push(`networks[${i}].${x.field}: ${x.message}`);
       const cidrs: string[] = [];
       (n.cidrs ?? []).forEach((c, k) => {
         const parsed = parseCidr(c);
