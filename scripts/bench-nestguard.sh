@@ -31,7 +31,7 @@ dns_status() {
 is_blocked_status() { [ "$1" = NXDOMAIN ] || [ "$1" = NOERROR ]; }
 
 # ng_start LABEL PORT WORKERS CPU : starts Nestguard (pinned with taskset when CPU is set;
-# NG_UDP=dgram|batched forces the UDP path, default auto),
+# NG_UDP=dgram|batched forces the UDP path, default auto; NG_ENV adds NAME=value words),
 # waits for its first answer and sets NG_PID, NG_LOAD_S, NG_RSS0_KB. Config, data dir and
 # log go under $RUN/LABEL.
 ng_start() {
@@ -44,11 +44,12 @@ ng_start() {
   fi
   [ -n "$cpu" ] && pin=(taskset -c "$cpu")
   t0=$(now)
-  NESTGUARD_CONFIG="$d/nestguard.yaml" NESTGUARD_DATA_DIR="$d/data" \
+  # shellcheck disable=SC2086 # NG_ENV is a list of NAME=value words
+  "${pin[@]}" env ${NG_ENV:-} NESTGUARD_CONFIG="$d/nestguard.yaml" NESTGUARD_DATA_DIR="$d/data" \
     NESTGUARD_DNS_LISTEN="127.0.0.1:$port" NESTGUARD_HTTP_LISTEN="127.0.0.1:0" \
     NESTGUARD_UPSTREAMS="udp://127.0.0.1:$UPSTREAM_PORT" NESTGUARD_WORKERS="$workers" \
     NESTGUARD_UDP="${NG_UDP:-auto}" \
-    "${pin[@]}" node "$REPO/dist/resolver/src/main.js" > "$d/nestguard.log" 2>&1 &
+    node "$REPO/dist/resolver/src/main.js" > "$d/nestguard.log" 2>&1 &
   NG_PID=$!
   track_pid "$NG_PID"
   local end=$(( $(date +%s) + ${NG_START_TIMEOUT:-600} ))

@@ -5,7 +5,7 @@
 #
 # Usage: bench-ratios.sh RESULTS_TSV PEERS_TSV RELOAD_TSV
 # Labels read: nestguard, nestguard-dgram, nestguard-reload, nestguard-workers1/2, unbound-1t-bl,
-# unbound-2t-bl, dnsmasq-bl.
+# unbound-2t-bl, dnsmasq-bl, and nestguard-dot/-doh beside unbound-1t-bl-dot/-doh.
 set -euo pipefail
 R=${1:?results.tsv}; P=${2:?peers.tsv}; L=${3:?reload.tsv}
 for f in "$R" "$P" "$L"; do [ -f "$f" ] || { echo "bench-ratios: missing $f" >&2; exit 1; }; done
@@ -45,6 +45,12 @@ awk -F'\t' -v R="$R" -v P="$P" -v L="$L" -v quiet="${QUIET_MAX:-15}" '
       row(w ": server CPU us/query, batched UDP vs " dg, usq[ng SUBSEP w], usq[dg SUBSEP w], 1, "", noisier(ng SUBSEP w, dg SUBSEP w)) }
     if ((ng SUBSEP "hit@10000") in p99)
       row("hit@10000: p99 ms, batched UDP vs " dg, p99[ng SUBSEP "hit@10000"], p99[dg SUBSEP "hit@10000"], 3, 1.0, noisier(ng SUBSEP "hit@10000", dg SUBSEP "hit@10000"))
+    # DoT and DoH (bench-encrypted.sh): the target is on cache hits
+    split("dot doh", M, " ")
+    for (m = 1; m <= 2; m++) for (i = 1; i <= 2; i++) { w = W[i]; a = ng "-" M[m] SUBSEP w; b = ub "-" M[m] SUBSEP w
+      if ((a in usq) || (b in usq)) row(M[m] " " w ": server CPU us/query vs " ub "-" M[m], usq[a], usq[b], 1, w == "hit" ? 1.3 : "", noisier(a, b)) }
+    for (m = 1; m <= 2; m++) { a = ng "-" M[m] SUBSEP "hit"; b = ub "-" M[m] SUBSEP "hit"
+      if ((a in qps) || (b in qps)) row(M[m] " hit: QPS vs " ub "-" M[m] " (higher is better)", qps[a], qps[b], 0, "", noisier(a, b)) }
     row("1M list: time to first answer s vs " ub, load[ng], load[ub], 2, "")
     row("1M list: time to first answer s vs " dm, load[ng], load[dm], 2, "")
     row("1M list: RSS after start MiB vs " ub, rss0[ng], rss0[ub], 1, "")

@@ -9,6 +9,8 @@
 #   5. the same workloads on the node:dgram fallback (NESTGUARD_UDP=dgram), for comparison
 #   6. all cores, unpinned: 1 and 2 workers (batched: a SO_REUSEPORT socket each) and Unbound
 #      2 threads, hit open loop and hit@ALLCORES_RATE (dnsperf's own rate limit)
+#   6b. DoT and DoH (HTTP/2): Nestguard's listeners beside Unbound's tls-port and https-port,
+#      pinned, hit and blocked (scripts/bench-encrypted.sh)
 #   7. memory: RSS during a 1M-distinct-name miss flood (Nestguard with cache.max_bytes 32 MiB,
 #      unbound-1t, dnsmasq; 100k names with BENCH_QUICK=1)
 #   8. markdown tables (shared summarize.sh), then Nestguard's ratios against the targets
@@ -20,7 +22,9 @@
 #      ALLCORES_RATE (60000), SERVER_CPU (1), CLIENT_CPU (0),
 #      UPSTREAM_CPU (0), BENCH_BUILD=0 (use dist/ as it is), BENCH_KEEP=1 (keep data dirs),
 #      PB (/tmp/peerbench: data, logs; this run's files go to $PB/nestguard/<time>/),
-#      BENCH_MEMORY=0 (skip step 6), MEM_NAMES, MEM_QPS, MEM_CACHE_BYTES (see bench-memory.sh)
+#      BENCH_MEMORY=0 (skip step 7), MEM_NAMES, MEM_QPS, MEM_CACHE_BYTES (see bench-memory.sh),
+#      BENCH_STEPS: the steps to run, of "main reload dgram allcores encrypted memory" (all;
+#      e.g. BENCH_STEPS=encrypted for the DoT/DoH rows alone), ENC_* (see bench-encrypted.sh)
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if [ -z "${SHARED_BENCH:-}" ]; then
@@ -32,6 +36,9 @@ export SHARED_BENCH
 . "$REPO/scripts/bench-nestguard.sh"
 . "$REPO/scripts/bench-reload.sh"
 . "$REPO/scripts/bench-memory.sh"
+. "$REPO/scripts/bench-encrypted.sh"
+BENCH_STEPS=" ${BENCH_STEPS:-main reload dgram allcores encrypted memory} "
+step() { [[ "$BENCH_STEPS" == *" $1 "* ]]; }
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
   DURATION=${DURATION:-5}; WORKLOADS=${WORKLOADS:-hit blocked miss}; RELOADS=${RELOADS:-1}
@@ -43,7 +50,7 @@ ALLCORES_RATE=${ALLCORES_RATE:-60000}
 SERVER_CPU=${SERVER_CPU-1}; CLIENT_CPU=${CLIENT_CPU-0}; UPSTREAM_CPU=${UPSTREAM_CPU-0}
 export SERVER_CPU CLIENT_CPU UPSTREAM_CPU
 
-for tool in dnsperf dig nsd unbound dnsmasq taskset node; do
+for tool in dnsperf dig nsd unbound dnsmasq taskset node openssl; do
   command -v "$tool" >/dev/null || { echo "bench: $tool not found; run: bash scripts/setup.sh --apt" >&2; exit 1; }
 done
 
@@ -152,6 +159,7 @@ else
   UP_ORIGIN="the NSD this run started, pid $UP_PID"
 fi
 
+if step main || step reload; then
 # --- 2. Nestguard, pinned like the single-threaded peers
 echo "== nestguard on 127.0.0.1:$NG_PORT ($(ng_version))${SERVER_CPU:+ pinned to cpu $SERVER_CPU}, 1M-domain list"
 ng_start nestguard "$NG_PORT" 0 "$SERVER_CPU"
@@ -162,38 +170,50 @@ ng_check_blocking "$NG_PORT"
 # --- 3. the same workloads against Nestguard and the peers
 # run-peers.sh (shared, used as it is) finds the upstream already up and says it did not start
 # it: true for that script, but this run did (or found it), so its line is said in this run's words
-run_bg env WORKLOADS="$WORKLOADS" KEEP_UPSTREAM=1 UPSTREAM_PID="$UP_PID" \
-  "$SHARED_BENCH/run-peers.sh" "ext:nestguard=127.0.0.1:$NG_PORT:$NG_MAIN_PID" unbound-1t-bl dnsmasq-bl \
-  > >(sed -u "s|^upstream already answering on $UPSTREAM_PORT (not started by this run)\$|   peers use the same upstream on 127.0.0.1:$UPSTREAM_PORT ($UP_ORIGIN)|") \
-  || echo "bench: run-peers.sh failed (status $?); the tables show what was measured" >&2
+if step main; then
+  run_bg env WORKLOADS="$WORKLOADS" KEEP_UPSTREAM=1 UPSTREAM_PID="$UP_PID" \
+    "$SHARED_BENCH/run-peers.sh" "ext:nestguard=127.0.0.1:$NG_PORT:$NG_MAIN_PID" unbound-1t-bl dnsmasq-bl \
+    > >(sed -u "s|^upstream already answering on $UPSTREAM_PORT (not started by this run)\$|   peers use the same upstream on 127.0.0.1:$UPSTREAM_PORT ($UP_ORIGIN)|") \
+    || echo "bench: run-peers.sh failed (status $?); the tables show what was measured" >&2
+fi
 printf 'nestguard\t%s\t%s\t%s\t%s\t%s\n' "$NG_PORT" "$NG_MAIN_LOAD" "$NG_MAIN_RSS0" "$(rss_kb "$NG_MAIN_PID")" "$(ng_version)" >> "$PEERS_TSV"
 
 # --- 4. reload run
-echo "== nestguard-reload: blocked workload with $RELOADS full list rebuild(s) (append + SIGHUP)"
-reload_run nestguard-reload "$NG_PORT" "$NG_MAIN_PID" "$RELOADS" \
-  || echo "bench: the reload run failed (status $?)" >&2
-if ! kill -0 "$NG_MAIN_PID" 2>/dev/null; then
-  echo "bench: nestguard exited during the reload run; last lines of $RUN/nestguard/nestguard.log:" >&2
-  tail -n 5 "$RUN/nestguard/nestguard.log" >&2
+if step reload; then
+  echo "== nestguard-reload: blocked workload with $RELOADS full list rebuild(s) (append + SIGHUP)"
+  reload_run nestguard-reload "$NG_PORT" "$NG_MAIN_PID" "$RELOADS" \
+    || echo "bench: the reload run failed (status $?)" >&2
+  if ! kill -0 "$NG_MAIN_PID" 2>/dev/null; then
+    echo "bench: nestguard exited during the reload run; last lines of $RUN/nestguard/nestguard.log:" >&2
+    tail -n 5 "$RUN/nestguard/nestguard.log" >&2
+  fi
 fi
 stop_tracked_pid "$NG_MAIN_PID"
+fi
 
-# --- 5. all cores: the cluster, unpinned (dnsperf stays on its core)
-echo "== nestguard-dgram on 127.0.0.1:$NG_DGRAM_PORT (NESTGUARD_UDP=dgram)${SERVER_CPU:+ pinned to cpu $SERVER_CPU}: the fallback path, same workloads"
-NG_UDP=dgram ng_rows nestguard-dgram "$NG_DGRAM_PORT" 0 "$SERVER_CPU" $WORKLOADS
+# --- 5. the node:dgram fallback, pinned, same workloads
+if step dgram; then
+  echo "== nestguard-dgram on 127.0.0.1:$NG_DGRAM_PORT (NESTGUARD_UDP=dgram)${SERVER_CPU:+ pinned to cpu $SERVER_CPU}: the fallback path, same workloads"
+  NG_UDP=dgram ng_rows nestguard-dgram "$NG_DGRAM_PORT" 0 "$SERVER_CPU" $WORKLOADS
+fi
 
 # All cores, unpinned: 1 and 2 workers (each with its own SO_REUSEPORT socket on the batched
 # path) and Unbound at 2 threads, open loop; then the same at a fixed rate dnsperf can hold
 # on its own core, so the server CPU per query compares at equal load.
-ALLCORES="hit hit@$ALLCORES_RATE"
-echo "== all cores: nestguard-workers1 / -workers2 (batched, reusePort) and unbound-2t-bl: $ALLCORES"
-ng_rows nestguard-workers1 "$NG_CLUSTER_PORT" 1 "" $ALLCORES
-ng_rows nestguard-workers2 "$NG_CLUSTER_PORT" 2 "" $ALLCORES
-run_bg env WORKLOADS="$ALLCORES" KEEP_UPSTREAM=1 UPSTREAM_PID="$UP_PID" "$SHARED_BENCH/run-peers.sh" unbound-2t-bl \
-  || echo "bench: run-peers.sh unbound-2t-bl failed (status $?)" >&2
+if step allcores; then
+  ALLCORES="hit hit@$ALLCORES_RATE"
+  echo "== all cores: nestguard-workers1 / -workers2 (batched, reusePort) and unbound-2t-bl: $ALLCORES"
+  ng_rows nestguard-workers1 "$NG_CLUSTER_PORT" 1 "" $ALLCORES
+  ng_rows nestguard-workers2 "$NG_CLUSTER_PORT" 2 "" $ALLCORES
+  run_bg env WORKLOADS="$ALLCORES" KEEP_UPSTREAM=1 UPSTREAM_PID="$UP_PID" "$SHARED_BENCH/run-peers.sh" unbound-2t-bl \
+    || echo "bench: run-peers.sh unbound-2t-bl failed (status $?)" >&2
+fi
+
+# --- 6b. DoT and DoH beside Unbound's own listeners
+if step encrypted; then encrypted_run || echo "bench: the DoT/DoH run failed (status $?)" >&2; fi
 
 # --- 7. memory: RSS while 1M never-asked names arrive, Nestguard beside Unbound and dnsmasq
-[ "${BENCH_MEMORY:-1}" = 0 ] || memory_run || echo "bench: the memory run failed (status $?)" >&2
+if step memory && [ "${BENCH_MEMORY:-1}" != 0 ]; then memory_run || echo "bench: the memory run failed (status $?)" >&2; fi
 
 # --- 8. tables and ratios
 echo

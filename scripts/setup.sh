@@ -16,6 +16,8 @@ have nsd || need+=(nsd)
 have dnsmasq || need+=(dnsmasq-base)
 have openssl || need+=(openssl)
 have taskset || need+=(util-linux)
+# the bench's DoH load generator (dnsperf's DoH client takes one answer per read at most)
+have h2load || need+=(nghttp2-client)
 # node-gyp builds the batched UDP addon with these
 have make || need+=(make)
 have g++ || need+=(g++)

@@ -162,12 +162,14 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
     if (role !== 'worker') {
       await ensureFirstOwner(db, opts.env ?? process.env, opts.terminal ?? ((line) => process.stderr.write(`${line}\n`)));
       const services = createAppServices({ db, config, policy, lists, stats, cache, upstream, handler, log }, opts.api);
-      const built = await buildApp(services, { admin: true, server: httpServerOptions(config) });
+      // DoH is answered on the listeners before fastify; a failure there is logged like the API's
+      const doh = { exchange: services.doh, onError: (err: unknown) => log.error({ err, stage: 'doh' }, 'doh: request failed') };
+      const built = await buildApp(services, { admin: true, server: httpServerOptions(config, doh) });
       http = built.app;
       consoleServed = built.console;
       await http.ready();
       if (certs !== null && httpsListen !== undefined) {
-        https = (await buildApp(services, { admin: config.http.https_admin, server: httpsServerOptions(config, certs) })).app;
+        https = (await buildApp(services, { admin: config.http.https_admin, server: httpsServerOptions(config, certs, doh) })).app;
         await https.ready();
       }
     }

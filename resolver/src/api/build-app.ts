@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { Config } from '../config/config-schema.js';
 import { consoleStatic, sendConsolePage, wantsPage } from '../http/console-static.js';
+import { DohExchange } from '../http/doh-exchange.js';
 import { dohRoutes } from '../http/doh-routes.js';
 import { healthRoutes } from '../http/health-routes.js';
 import { createMetrics } from '../http/metrics.js';
@@ -74,6 +75,8 @@ export interface AppServiceOptions {
 export interface AppServices extends AppDeps {
   api: ApiContext;
   metrics: Registry;
+  /** DoH answering, for the fastify routes and the listeners' fast path alike */
+  doh: DohExchange;
 }
 
 export function createAppServices(deps: AppDeps, o: AppServiceOptions = {}): AppServices {
@@ -92,7 +95,7 @@ export function createAppServices(deps: AppDeps, o: AppServiceOptions = {}): App
     log: deps.log.child({ stage: 'api' }),
   };
   const metrics = createMetrics({ stats: deps.stats, cache: deps.cache, upstream: deps.upstream, lists: deps.lists, maxNetworks: o.metricsNetworks ?? 20 });
-  return { ...deps, api, metrics };
+  return { ...deps, api, metrics, doh: new DohExchange(deps.handler, deps.policy) };
 }
 
 export interface BuildAppOptions {
@@ -144,7 +147,7 @@ export async function buildApp(s: AppServices, opts: BuildAppOptions): Promise<B
   await app.register(cookie);
   if (opts.admin) await installOpenApi(app, API_VERSION);
 
-  dohRoutes(app, s.handler, s.policy);
+  dohRoutes(app, s.doh);
   healthRoutes(app, { cache: s.cache, upstream: s.upstream, lists: s.lists, handler: s.handler });
   opsRoutes(app, { db: s.db, lists: s.lists, upstream: s.upstream, metrics: opts.admin ? s.metrics : undefined });
 

@@ -5,6 +5,8 @@ import ipaddr from 'ipaddr.js';
 import type { Config } from '../config/config-schema.js';
 import { parseCidr } from '../policy/cidr.js';
 import type { TlsCertificates } from '../server/tls-certificates.js';
+import type { DohExchange } from './doh-exchange.js';
+import { clientAddressReader, dohFastPath } from './doh-fast-path.js';
 
 // The limits every HTTP listener runs with, in one place. Node's and fastify's defaults wait
 // for ever on a slow body (requestTimeout 0) and accept any number of connections, so a
@@ -59,19 +61,38 @@ export function trustedProxies(config: Config): string[] | false {
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
+/** Whether an address is one of the trusted proxies; null when there are none. */
+export function trustedPeer(config: Config): ((address: string | undefined) => boolean) | null {
+  const ranges = config.http.trusted_proxies.map((r) => ipaddr.parseCIDR(parseCidr(r)?.text ?? r));
+  if (ranges.length === 0) return null;
+  return (address) => {
+    if (address === undefined || !ipaddr.isValid(address)) return false;
+    const a = ipaddr.process(address);
+    return ranges.some(([net, bits]) => net.kind() === a.kind() && a.match(net, bits));
+  };
+}
+
+/** DoH answered on the listener before fastify (doh-fast-path.ts), when given. */
+export interface DohServing {
+  exchange: DohExchange;
+  /** a failure inside the resolver while answering (logged without personal data) */
+  onError: (err: unknown) => void;
+}
+
+/** The listener's request handler: the DoH fast path first (when given), Forwarded read first of all. */
+function listenerHandler(config: Config, handler: Handler, doh: DohServing | undefined): Handler {
+  const inner = doh === undefined ? handler : dohFastPath(doh.exchange, clientAddressReader(trustedPeer(config)), doh.onError, handler);
+  return acceptForwarded(config, inner);
+}
+
 /**
  * Proxies that speak RFC 7239 send `Forwarded: for=…` instead of X-Forwarded-For. From a
  * trusted peer, its `for` values are handed on as the X-Forwarded-For that fastify reads, so
  * both headers mean one thing; from anyone else the request is left as it came.
  */
 export function acceptForwarded(config: Config, handler: Handler): Handler {
-  const ranges = config.http.trusted_proxies.map((r) => ipaddr.parseCIDR(parseCidr(r)?.text ?? r));
-  if (ranges.length === 0) return handler;
-  const trusted = (peer: string | undefined) => {
-    if (peer === undefined || !ipaddr.isValid(peer)) return false;
-    const a = ipaddr.process(peer);
-    return ranges.some(([net, bits]) => net.kind() === a.kind() && a.match(net, bits));
-  };
+  const trusted = trustedPeer(config);
+  if (trusted === null) return handler;
   return (req, res) => {
     const fwd = req.headers.forwarded;
     if (fwd !== undefined && req.headers['x-forwarded-for'] === undefined && trusted(req.socket.remoteAddress)) {
@@ -100,7 +121,7 @@ export function forwardedFor(header: string): string[] {
 }
 
 /** Fastify options for a plain HTTP listener. */
-export function httpServerOptions(config: Config): FastifyServerOptions {
+export function httpServerOptions(config: Config, doh?: DohServing): FastifyServerOptions {
   return {
     bodyLimit: HTTP_LIMITS.bodyLimit,
     trustProxy: trustedProxies(config),
@@ -110,7 +131,7 @@ export function httpServerOptions(config: Config): FastifyServerOptions {
       requestTimeout: HTTP_LIMITS.requestTimeoutMs,
       headersTimeout: HTTP_LIMITS.headersTimeoutMs,
       keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
-    }, acceptForwarded(config, handler)), config.http.max_connections),
+    }, listenerHandler(config, handler, doh)), config.http.max_connections),
   };
 }
 
@@ -118,7 +139,7 @@ export function httpServerOptions(config: Config): FastifyServerOptions {
  * Fastify options for the HTTPS listener: HTTP/2 with HTTP/1.1 for older clients, chosen by
  * ALPN, TLS 1.2 or later, the certificate `certs` holds now and every later one.
  */
-export function httpsServerOptions(config: Config, certs: TlsCertificates): FastifyServerOptions {
+export function httpsServerOptions(config: Config, certs: TlsCertificates, doh?: DohServing): FastifyServerOptions {
   return {
     bodyLimit: HTTP_LIMITS.bodyLimit,
     trustProxy: trustedProxies(config),
@@ -129,7 +150,7 @@ export function httpsServerOptions(config: Config, certs: TlsCertificates): Fast
         allowHTTP1: true,
         minVersion: 'TLSv1.2',
         settings: { maxHeaderListSize: HTTP_LIMITS.maxHeaderSize },
-      }, acceptForwarded(config, handler as unknown as Handler) as unknown as Parameters<typeof http2.createSecureServer>[1]);
+      }, listenerHandler(config, handler as unknown as Handler, doh) as unknown as Parameters<typeof http2.createSecureServer>[1]);
       certs.serve(server);
       return limitHttpServer(server as unknown as http2.Http2SecureServer & LimitableServer, config.http.max_connections) as unknown as http.Server;
     },
