@@ -108,8 +108,8 @@ enc_h2load_row() {
   awk -F'\t' -v label="$label" -v w="$w" -v t0="$t0" -v t1="$t1" -v hz="$hz" -v s="$((s1 - s0))" -v u="$((u1 - u0))" \
     -v b="$((b1 - b0))" -v q="$((q1 - q0))" -v rss="$(rss_kb "$pid")" -v args="h2load -c 16 -m $ENC_STREAMS -D $DURATION (GET)${CLIENT_CPU:+ (taskset -c $CLIENT_CPU)}" '
     FILENAME != "-" && NF >= 3 { n++; us = $3 + 0; h[int(us)]++; sum += us; if (us > max) max = us; st[substr($2, 1, 1) "xx"]++; if ($2 !~ /^2/) bad++ }
-    FILENAME == "-" && /^requests:/ { total = $2 + 0 }
-    FILENAME == "-" && /^H2LOAD_TIME/ { hcpu = ($2 > 0) ? ($3 + $4) / $2 * 100 : 0 }
+    FILENAME == "-" && /^requests:/ { split($0, t, " "); total = t[2] + 0 }
+    FILENAME == "-" && /^H2LOAD_TIME/ { split($0, t, " "); hcpu = (t[2] > 0) ? (t[3] + t[4]) / t[2] * 100 : 0 }
     END {
       el = t1 - t0; if (!n) { printf "%s\t%s\t0\t%d\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t%s\t-\t-\t-\t-\t%s\n", label, w, total, rss, args; exit }
       k = 1; c = 0; split("0.5 0.99 0.999", qq, " ")
