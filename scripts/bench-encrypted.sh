@@ -96,8 +96,9 @@ enc_h2load_row() {
   [ -n "${CLIENT_CPU:-}" ] && pin=(taskset -c "$CLIENT_CPU")
   uris="$d/doh-$w-$port.txt"; log="$PB/logs/$label-$w.log"; req="$d/requests-$label-$w.tsv"
   node "$REPO/scripts/doh-uris.mjs" "$PB/data/$w.txt" "https://127.0.0.1:$port/dns-query" > "$uris"
-  # untimed warm pass: every name once (fills the cache, warms the JIT)
-  "${pin[@]}" h2load -i "$uris" -n "$(wc -l < "$uris")" -c 16 -m "$ENC_STREAMS" > /dev/null 2>&1 || true
+  # untimed warm pass: every name once (fills the cache, warms the JIT). One connection: each
+  # h2load client walks the list from its start, so 16 would each ask only the first 16th
+  "${pin[@]}" h2load -i "$uris" -n "$(wc -l < "$uris")" -c 1 -m 10 > /dev/null 2>&1 || true
   enc_quiet
   local s0 s1 u0 u1 b0 b1 q0 q1 t0 t1
   s0=$(cpu_ticks "$pid"); u0=$(cpu_ticks $UP_PID); read -r b0 q0 <<< "$(sys_ticks)"; t0=$(now)

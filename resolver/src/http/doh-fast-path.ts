@@ -1,103 +1,112 @@
 import type http from 'node:http';
+import type http2 from 'node:http2';
 import { decodeDnsParam, DNS_MESSAGE, DOH_BODY_LIMIT, DOH_TOO_LARGE, DOH_UNKNOWN_TOKEN, DOH_WRONG_TYPE, type DohExchange, type DohReply } from './doh-exchange.js';
 
 // DoH requests answered on the listener itself, before fastify: a phone on DoH asks every
 // name this way, and fastify's per-request work (routing, hooks, security headers, reply
-// serialisation) cost several times the DNS answer itself. Only GET and POST of exactly
-// /dns-query and /dns-query/{token} (token characters only) take this path; everything else,
-// and anything unusual about those (a HEAD, a percent-encoded path), goes on to fastify, whose
-// DoH routes answer with the same exchange.
+// serialisation) cost several times the DNS answer itself. Over HTTP/2 the stream is answered
+// with Node's core API, before the compatibility layer builds request and response objects
+// for it. Only GET and POST of exactly /dns-query and /dns-query/{token} (token characters
+// only) take this path; everything else, and anything unusual about those (a HEAD, a
+// percent-encoded path), goes on as before, to fastify, whose DoH routes use the same exchange.
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+type StreamListener = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, flags: number, rawHeaders: string[]) => void;
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 const PREFIX = '/dns-query';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/**
- * The client address as fastify's `trustProxy` gives it: the peer, unless the peer is a
- * trusted proxy; then X-Forwarded-For read from the right, skipping trusted hops.
- */
-export function clientAddressReader(trusted: ((address: string | undefined) => boolean) | null): (req: http.IncomingMessage) => string | undefined {
-  if (trusted === null) return (req) => req.socket.remoteAddress;
-  return (req) => {
-    let addr = req.socket.remoteAddress;
-    const fwd = req.headers['x-forwarded-for'];
-    if (!trusted(addr) || typeof fwd !== 'string') return addr;
-    const hops = fwd.split(',');
-    for (let i = hops.length - 1; i >= 0; i--) {
-      addr = hops[i].trim();
-      if (!trusted(addr)) return addr;
-    }
-    return addr;
-  };
+/** One DoH request as either HTTP version carries it. */
+interface DohIo {
+  header(name: string): string | undefined;
+  /** the connection's peer address */
+  peer(): string | undefined;
+  /** the body, or null when it is over DOH_BODY_LIMIT */
+  body(done: (body: Buffer | null) => void): void;
+  /** discards a body not read */
+  drain(): void;
+  send(r: DohReply): void;
 }
 
-function write(res: http.ServerResponse, r: DohReply): void {
-  if (res.destroyed) return;
-  const isDns = r.cacheControl !== undefined;
-  res.writeHead(r.status, isDns
-    ? { 'content-type': DNS_MESSAGE, 'cache-control': r.cacheControl!, 'content-length': r.body.length }
-    : { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(r.body) });
-  res.end(r.body);
+export interface DohFastPathOptions {
+  doh: DohExchange;
+  /** the trusted proxies (null: none): only theirs X-Forwarded-For / Forwarded are believed */
+  trusted: ((address: string | undefined) => boolean) | null;
+  /** the `for` addresses of a Forwarded header (http-server-options.ts) */
+  forwardedFor: (header: string) => string[];
+  /** a failure inside the resolver; the client gets 500 with no detail */
+  onError: (err: unknown) => void;
 }
 
-function settle(res: http.ServerResponse, r: DohReply | Promise<DohReply>, onError: (err: unknown) => void): void {
-  if (r instanceof Promise) r.then((v) => write(res, v), onError);
-  else write(res, r);
+/** The token of a DoH path, '' for plain /dns-query, or null when the path is not a DoH one. */
+function dohToken(path: string): string | null {
+  if (path === PREFIX) return '';
+  if (!path.startsWith(PREFIX) || path[PREFIX.length] !== '/') return null;
+  const token = path.slice(PREFIX.length + 1);
+  return TOKEN.test(token) ? token : null;
 }
 
-/** Reads a POST body of at most DOH_BODY_LIMIT bytes; null when it is larger. */
-function readBody(req: http.IncomingMessage, done: (body: Buffer | null) => void): void {
-  const declared = Number(req.headers['content-length']);
-  if (declared > DOH_BODY_LIMIT) { req.resume(); done(null); return; }
+function bodyOf(r: DohReply): { type: string; length: number } {
+  return r.cacheControl !== undefined ? { type: DNS_MESSAGE, length: r.body.length } : { type: JSON_TYPE, length: Buffer.byteLength(r.body) };
+}
+
+/** Reads a request body of at most DOH_BODY_LIMIT bytes from a stream of chunks. */
+function readLimited(src: NodeJS.ReadableStream, declared: string | undefined, done: (body: Buffer | null) => void): void {
+  if (Number(declared) > DOH_BODY_LIMIT) { src.resume(); done(null); return; }
   const parts: Buffer[] = [];
   let size = 0;
   let over = false;
-  req.on('data', (chunk: Buffer) => {
+  src.on('data', (chunk: Buffer) => {
     if (over) return;
     size += chunk.length;
     if (size > DOH_BODY_LIMIT) { over = true; done(null); return; }
     parts.push(chunk);
   });
-  req.on('end', () => { if (!over) done(parts.length === 1 ? parts[0] : Buffer.concat(parts)); });
-  req.on('error', () => undefined);
+  src.on('end', () => { if (!over) done(parts.length === 1 ? parts[0] : Buffer.concat(parts)); });
+  src.on('error', () => undefined);
 }
 
-/**
- * Wraps a listener's request handler (fastify's) so DoH requests are answered first.
- * `onError`: a failure inside the resolver; the client gets 500 with no detail.
- */
-export function dohFastPath(doh: DohExchange, clientAddress: (req: http.IncomingMessage) => string | undefined, onError: (err: unknown) => void, next: Handler): Handler {
-  return (req, res) => {
-    const url = req.url ?? '';
-    const method = req.method;
-    if ((method !== 'GET' && method !== 'POST') || !url.startsWith(PREFIX)) return next(req, res);
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
-    let token: string | undefined;
-    if (path.length !== PREFIX.length) {
-      token = path.slice(PREFIX.length + 1);
-      if (path[PREFIX.length] !== '/' || !TOKEN.test(token)) return next(req, res);
+export class DohFastPath {
+  constructor(private readonly o: DohFastPathOptions) {}
+
+  /** The client address as fastify's `trustProxy` gives it: the peer, or from a trusted peer its forwarded-for chain read from the right. */
+  private clientAddress(io: DohIo): string | undefined {
+    let addr = io.peer();
+    const trusted = this.o.trusted;
+    if (trusted === null || !trusted(addr)) return addr;
+    const xff = io.header('x-forwarded-for');
+    const fwd = xff === undefined ? io.header('forwarded') : undefined;
+    const hops = xff !== undefined ? xff.split(',').map((h) => h.trim()) : fwd !== undefined ? this.o.forwardedFor(fwd) : [];
+    for (let i = hops.length - 1; i >= 0; i--) {
+      addr = hops[i];
+      if (!trusted(addr)) return addr;
     }
+    return addr;
+  }
+
+  private serve(io: DohIo, method: string, url: string, token: string): void {
     const fail = (err: unknown) => {
-      onError(err);
-      write(res, { status: 500, body: JSON.stringify({ error: 'internal error' }) });
+      this.o.onError(err);
+      io.send({ status: 500, body: JSON.stringify({ error: 'internal error' }) });
+    };
+    const settle = (r: DohReply | Promise<DohReply>) => {
+      if (r instanceof Promise) r.then((v) => io.send(v), fail);
+      else io.send(r);
     };
     try {
+      if (method === 'POST' && io.header('content-type') !== DNS_MESSAGE) { io.drain(); return io.send(DOH_WRONG_TYPE); }
+      const client = this.o.doh.clientOf(token === '' ? undefined : token, this.clientAddress(io));
+      if (client === null) { io.drain(); return io.send(DOH_UNKNOWN_TOKEN); }
       if (method === 'GET') {
-        const client = doh.clientOf(token, clientAddress(req));
-        if (client === null) return write(res, DOH_UNKNOWN_TOKEN);
+        const q = url.indexOf('?');
         const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1)).getAll('dns');
-        return settle(res, doh.answer(params.length === 1 ? decodeDnsParam(params[0]) : undefined, client), fail);
+        return settle(this.o.doh.answer(params.length === 1 ? decodeDnsParam(params[0]) : undefined, client));
       }
-      if (req.headers['content-type'] !== DNS_MESSAGE) { req.resume(); return write(res, DOH_WRONG_TYPE); }
-      const client = doh.clientOf(token, clientAddress(req));
-      if (client === null) { req.resume(); return write(res, DOH_UNKNOWN_TOKEN); }
-      readBody(req, (body) => {
-        if (body === null) return write(res, DOH_TOO_LARGE);
+      io.body((body) => {
+        if (body === null) return io.send(DOH_TOO_LARGE);
         try {
-          settle(res, doh.answer(body, client), fail);
+          settle(this.o.doh.answer(body, client));
         } catch (err) {
           fail(err);
         }
@@ -105,5 +114,65 @@ export function dohFastPath(doh: DohExchange, clientAddress: (req: http.Incoming
     } catch (err) {
       fail(err);
     }
-  };
+  }
+
+  /** Wraps a request handler (HTTP/1.1, and HTTP/2 streams the stream path passed on). */
+  handler(next: Handler): Handler {
+    return (req, res) => {
+      const url = req.url ?? '';
+      const method = req.method ?? '';
+      const q = url.indexOf('?');
+      const token = method === 'GET' || method === 'POST' ? dohToken(q < 0 ? url : url.slice(0, q)) : null;
+      if (token === null) return next(req, res);
+      this.serve({
+        header: (name) => { const v = req.headers[name]; return typeof v === 'string' ? v : undefined; },
+        peer: () => req.socket.remoteAddress,
+        body: (done) => readLimited(req, req.headers['content-length'], done),
+        drain: () => { req.resume(); },
+        send: (r) => {
+          if (res.destroyed || res.headersSent) return;
+          const b = bodyOf(r);
+          res.writeHead(r.status, r.cacheControl !== undefined
+            ? { 'content-type': b.type, 'cache-control': r.cacheControl, 'content-length': b.length }
+            : { 'content-type': b.type, 'content-length': b.length });
+          res.end(r.body);
+        },
+      }, method, url, token);
+    };
+  }
+
+  /**
+   * Puts the DoH stream path in front of an HTTP/2 server's compatibility layer (the 'stream'
+   * listener Node adds with the first 'request' listener): DoH streams are answered here,
+   * every other stream is handed to that listener as Node would have.
+   */
+  interceptStreams(server: http2.Http2SecureServer): void {
+    const compat = server.listeners('stream') as StreamListener[];
+    server.removeAllListeners('stream');
+    server.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, flags: number, rawHeaders: string[]) => {
+      const url = headers[':path'] ?? '';
+      const method = headers[':method'] ?? '';
+      const q = url.indexOf('?');
+      const token = method === 'GET' || method === 'POST' ? dohToken(q < 0 ? url : url.slice(0, q)) : null;
+      if (token === null) {
+        for (const l of compat) l.call(server, stream, headers, flags, rawHeaders);
+        return;
+      }
+      stream.on('error', () => undefined); // a reset by the client: nothing to answer
+      this.serve({
+        header: (name) => { const v = headers[name]; return typeof v === 'string' ? v : undefined; },
+        peer: () => stream.session?.socket?.remoteAddress,
+        body: (done) => readLimited(stream, typeof headers['content-length'] === 'string' ? headers['content-length'] : undefined, done),
+        drain: () => { stream.resume(); },
+        send: (r) => {
+          if (stream.destroyed || stream.headersSent) return;
+          const b = bodyOf(r);
+          stream.respond(r.cacheControl !== undefined
+            ? { ':status': r.status, 'content-type': b.type, 'cache-control': r.cacheControl, 'content-length': b.length }
+            : { ':status': r.status, 'content-type': b.type, 'content-length': b.length });
+          stream.end(r.body);
+        },
+      }, method, url, token);
+    });
+  }
 }

@@ -6,7 +6,7 @@ import type { Config } from '../config/config-schema.js';
 import { parseCidr } from '../policy/cidr.js';
 import type { TlsCertificates } from '../server/tls-certificates.js';
 import type { DohExchange } from './doh-exchange.js';
-import { clientAddressReader, dohFastPath } from './doh-fast-path.js';
+import { DohFastPath } from './doh-fast-path.js';
 
 // The limits every HTTP listener runs with, in one place. Node's and fastify's defaults wait
 // for ever on a slow body (requestTimeout 0) and accept any number of connections, so a
@@ -79,10 +79,13 @@ export interface DohServing {
   onError: (err: unknown) => void;
 }
 
+function fastPath(config: Config, doh: DohServing | undefined): DohFastPath | null {
+  return doh === undefined ? null : new DohFastPath({ doh: doh.exchange, trusted: trustedPeer(config), forwardedFor, onError: doh.onError });
+}
+
 /** The listener's request handler: the DoH fast path first (when given), Forwarded read first of all. */
-function listenerHandler(config: Config, handler: Handler, doh: DohServing | undefined): Handler {
-  const inner = doh === undefined ? handler : dohFastPath(doh.exchange, clientAddressReader(trustedPeer(config)), doh.onError, handler);
-  return acceptForwarded(config, inner);
+function listenerHandler(config: Config, handler: Handler, fast: DohFastPath | null): Handler {
+  return acceptForwarded(config, fast === null ? handler : fast.handler(handler));
 }
 
 /**
@@ -131,7 +134,7 @@ export function httpServerOptions(config: Config, doh?: DohServing): FastifyServ
       requestTimeout: HTTP_LIMITS.requestTimeoutMs,
       headersTimeout: HTTP_LIMITS.headersTimeoutMs,
       keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
-    }, listenerHandler(config, handler, doh)), config.http.max_connections),
+    }, listenerHandler(config, handler, fastPath(config, doh))), config.http.max_connections),
   };
 }
 
@@ -145,12 +148,15 @@ export function httpsServerOptions(config: Config, certs: TlsCertificates, doh?:
     trustProxy: trustedProxies(config),
     http2: true,
     serverFactory: (handler) => {
+      const fast = fastPath(config, doh);
       const server = http2.createSecureServer({
         ...certs.options,
         allowHTTP1: true,
         minVersion: 'TLSv1.2',
         settings: { maxHeaderListSize: HTTP_LIMITS.maxHeaderSize },
-      }, listenerHandler(config, handler as unknown as Handler, doh) as unknown as Parameters<typeof http2.createSecureServer>[1]);
+      }, listenerHandler(config, handler as unknown as Handler, fast) as unknown as Parameters<typeof http2.createSecureServer>[1]);
+      // HTTP/2 DoH streams are answered before Node's compatibility layer; HTTP/1.1 by the handler
+      fast?.interceptStreams(server);
       certs.serve(server);
       return limitHttpServer(server as unknown as http2.Http2SecureServer & LimitableServer, config.http.max_connections) as unknown as http.Server;
     },
