@@ -9,7 +9,8 @@
 # the source address (the loopback network), as for a DoT client without a token.
 #
 # DoH: h2load (nghttp2) with the same query files as GET URLs (scripts/doh-uris.mjs), 16
-# connections of up to ENC_STREAMS streams each. dnsperf 2.10's DoH client handles one answer
+# connections of up to ENC_STREAMS streams each; node-h2-floor-doh is Node's HTTP/2 with no
+# DNS work at all (scripts/bench-h2-floor.mjs), the floor under Nestguard's DoH rows. dnsperf 2.10's DoH client handles one answer
 # per read: two answers arriving in one TLS record (HTTP/2 servers coalesce frames of
 # different streams) stop it with "frame received when already having a dns msg".
 #
@@ -151,6 +152,16 @@ encrypted_run() {
   else
     echo "bench: nestguard with TLS did not start; skipping its DoT/DoH rows" >&2
   fi
+
+  echo "== node-h2-floor-doh on 127.0.0.1:$NG_DOH_PORT${SERVER_CPU:+ pinned to cpu $SERVER_CPU}: Node's HTTP/2 alone, one fixed answer (scripts/bench-h2-floor.mjs)"
+  local floor_pid
+  if [ -n "$SERVER_CPU" ]; then taskset -c "$SERVER_CPU" node "$REPO/scripts/bench-h2-floor.mjs" "$NG_DOH_PORT" "$d/server.pem" "$d/server.key" > "$d/h2-floor.out" 2>&1 &
+  else node "$REPO/scripts/bench-h2-floor.mjs" "$NG_DOH_PORT" "$d/server.pem" "$d/server.key" > "$d/h2-floor.out" 2>&1 & fi
+  floor_pid=$!
+  track_pid "$floor_pid"
+  sleep 1
+  enc_h2load_row node-h2-floor-doh "$floor_pid" "$NG_DOH_PORT" hit
+  stop_tracked_pid "$floor_pid"
 
   echo "== unbound-1t-bl-dot / -doh on 127.0.0.1:$UB_DOT_PORT / :$UB_DOH_PORT${SERVER_CPU:+ pinned to cpu $SERVER_CPU}: $ENC_WORKLOADS"
   enc_unbound_conf "$d"

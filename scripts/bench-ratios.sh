@@ -49,6 +49,8 @@ awk -F'\t' -v R="$R" -v P="$P" -v L="$L" -v quiet="${QUIET_MAX:-15}" '
     split("dot doh", M, " ")
     for (m = 1; m <= 2; m++) for (i = 1; i <= 2; i++) { w = W[i]; a = ng "-" M[m] SUBSEP w; b = ub "-" M[m] SUBSEP w
       if ((a in usq) || (b in usq)) row(M[m] " " w ": server CPU us/query vs " ub "-" M[m], usq[a], usq[b], 1, w == "hit" ? 1.3 : "", noisier(a, b)) }
+    fl = "node-h2-floor-doh" SUBSEP "hit"
+    if (fl in usq) row("doh hit: server CPU us/query, Node HTTP/2 alone (no DNS) vs " ub "-doh", usq[fl], usq[ub "-doh" SUBSEP "hit"], 1, "", noisier(fl, ub "-doh" SUBSEP "hit"))
     for (m = 1; m <= 2; m++) { a = ng "-" M[m] SUBSEP "hit"; b = ub "-" M[m] SUBSEP "hit"
       if ((a in qps) || (b in qps)) row(M[m] " hit: QPS vs " ub "-" M[m] " (higher is better)", qps[a], qps[b], 0, "", noisier(a, b)) }
     row("1M list: time to first answer s vs " ub, load[ng], load[ub], 2, "")
