@@ -28,6 +28,11 @@ export interface ResponseInfo {
 }
 
 const MAX_RECORDS = 4096;
+// Every answer is read into these first and copied out at its exact record count: one
+// allocation per array per answer, where sizing by the header (which counts the OPT too)
+// and trimming would take two. Safe to share: the analysis is synchronous.
+const scratchOffsets = new Int32Array(MAX_RECORDS);
+const scratchTtls = new Uint32Array(MAX_RECORDS);
 
 export function analyseResponse(resp: Uint8Array): ResponseInfo | null {
   const len = resp.length;
@@ -44,8 +49,8 @@ export function analyseResponse(resp: Uint8Array): ResponseInfo | null {
   const qtype = (resp[off] << 8) | resp[off + 1];
   off += 4;
   const answerStart = off;
-  const ttlOffsets = new Int32Array(total);
-  const ttls = new Uint32Array(total);
+  const ttlOffsets = scratchOffsets;
+  const ttls = scratchTtls;
   let n = 0;
   let minTtl = 0x7fffffff;
   /** smallest TTL in the answer section (the CNAME chain of a negative answer) */
@@ -110,8 +115,8 @@ export function analyseResponse(resp: Uint8Array): ResponseInfo | null {
   else lifetime = n ? minTtl : -1;
   return {
     rcode,
-    ttlOffsets: n === total ? ttlOffsets : ttlOffsets.slice(0, n),
-    ttls: n === total ? ttls : ttls.slice(0, n),
+    ttlOffsets: ttlOffsets.slice(0, n),
+    ttls: ttls.slice(0, n),
     lifetime,
     negative,
     optStart,

@@ -10,10 +10,14 @@ import type { UdpListenOptions } from './udp-listener.js';
 // are copied into send slots and leave with one sendmmsg. Answers that come later (cache
 // misses) are collected in the second half of the send slots and leave together once per
 // event-loop turn. A client context is kept (a copy of its 48-byte peer record) only for
-// those: the hit and block paths allocate nothing per datagram here.
+// those, in a record reused once the answer has gone: the hit and block paths allocate
+// nothing per datagram here, and a miss nothing once the pool of records has grown.
 
 /** A kept context: the peer record (client address and port, the local address it asked). */
 type Peer = Uint8Array;
+
+/** peer records kept for reuse at most: a burst of waiting queries larger than this leaves garbage, not a lasting pool */
+const MAX_FREE_PEERS = 8192;
 
 export class BatchedUdpListener implements DatagramBatch<number | Peer> {
   count = 0;
@@ -26,6 +30,8 @@ export class BatchedUdpListener implements DatagramBatch<number | Peer> {
   private readonly meta: Int32Array;
   private readonly buffers: { recv: ArrayBuffer; send: ArrayBuffer; peers: ArrayBuffer; meta: ArrayBuffer };
   private readonly names = new ClientAddressText();
+  /** peer records of answered queries, for the next ones to wait */
+  private readonly freePeers: Peer[] = [];
   private readonly syncSlots: number;
   private readonly laterSlots: number;
   private h: UdpBatchHandle | null = null;
@@ -125,8 +131,12 @@ export class BatchedUdpListener implements DatagramBatch<number | Peer> {
 
   keep(i: number | Peer): Peer {
     this.waiting++;
-    const p = (i as number) * this.addon.PEER_BYTES;
-    return this.peerBytes.slice(p, p + this.addon.PEER_BYTES);
+    const n = this.addon.PEER_BYTES;
+    const p = (i as number) * n;
+    const peer = this.freePeers.pop() ?? new Uint8Array(n);
+    const b = this.peerBytes;
+    for (let k = 0; k < n; k++) peer[k] = b[p + k];
+    return peer;
   }
 
   deliver(resp: Buffer, peer: number | Peer): void {
@@ -146,6 +156,8 @@ export class BatchedUdpListener implements DatagramBatch<number | Peer> {
         setImmediate(this.flushLater);
       }
     }
+    // copied into the send slots above: the record is free again
+    if (typeof peer !== 'number' && this.freePeers.length < MAX_FREE_PEERS) this.freePeers.push(peer);
   }
 
   private sendLater(): void {

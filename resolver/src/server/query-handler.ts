@@ -95,6 +95,13 @@ const PREFETCH_MIN_HITS = 2;
 /** RFC 8767 4: after a failed refresh, serve stale without asking upstream for this long */
 const STALE_RECHECK_MS = 30_000;
 
+/** A private copy of msg[0..len) (no intermediate view of the slot it was read into). */
+function copyOut(msg: Buffer, len: number): Buffer {
+  const b = Buffer.allocUnsafe(len);
+  msg.copy(b, 0, 0, len);
+  return b;
+}
+
 export class QueryHandler {
   private readonly q = new ParsedQuery();
   private readonly later = new ParsedQuery();
@@ -253,7 +260,7 @@ export class QueryHandler {
     if (this.waiting >= this.opts.maxWaiting) return this.overloaded(msg, q, net, stale, now, maxLen, cnameCheck);
     this.wentAsync = true;
     if (responder.keep !== undefined) {
-      msg = Buffer.from(msg.subarray(0, len));
+      msg = copyOut(msg, len);
       ctx = responder.keep(ctx);
     }
     this.waiting++;
@@ -375,7 +382,7 @@ export class QueryHandler {
     if (this.waiting >= this.opts.maxWaiting) return this.overloaded(msg, q, net, null, now, maxLen, false);
     this.wentAsync = true;
     if (responder.keep !== undefined) {
-      msg = Buffer.from(msg.subarray(0, len));
+      msg = copyOut(msg, len);
       ctx = responder.keep(ctx);
     }
     this.waiting++;

@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { answersQuestion } from './response-match.js';
 import { RandomIds } from './random-ids.js';
 import { reasonOf, TransportError, type Transport } from './transport.js';
@@ -14,13 +15,20 @@ export interface UdpTransportOptions {
 
 /** per socket; below the 65536 IDs, so a free one is always found quickly */
 const MAX_IN_FLIGHT = 60_000;
+/** queries are at most a header, a 255-byte name, type, class and an OPT; longer ones get a private copy */
+const MAX_REUSED_WIRE = 512;
+/** deadlines closer together than this are checked in one pass of the timer (a dead upstream under a flood) */
+const SWEEP_GRAIN_MS = 5;
+/** the timer fires on the event loop's millisecond clock: a deadline this close is due */
+const DUE_SLACK_MS = 1;
 
 interface Pending {
   query: Buffer;
   qEnd: number;
   resolve: (resp: Buffer) => void;
   reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
+  /** performance.now() after which the exchange has timed out */
+  deadline: number;
 }
 
 // The address is always a literal, so skip dns.lookup and its nextTick on every send.
@@ -38,6 +46,15 @@ class UdpSlot {
   used = 0;
   retired = false;
   private socketClosed = false;
+  /**
+   * The wire copies of queries (their own ID), one per length, reused from send to send: the
+   * kernel has the bytes once a send returns, unless it was queued, and then that copy is
+   * left to the queue. A miss allocates no send buffer.
+   */
+  private readonly wires: (Buffer | undefined)[] = [];
+  private readonly afterSend = (err: Error | null) => {
+    if (err) this.fail(reasonOf(err));
+  };
 
   constructor(spec: UpstreamSpec, private readonly owner: UdpTransport) {
     this.socket = dgram.createSocket({ type: isIPv6(spec.host) ? 'udp6' : 'udp4', lookup: literalLookup as never });
@@ -54,20 +71,40 @@ class UdpSlot {
     // real answer, which must still be accepted when it arrives
     if (p === undefined || !answersQuestion(msg, p.query, p.qEnd)) return;
     this.pending.delete(id);
-    clearTimeout(p.timer);
     msg[0] = p.query[0];
     msg[1] = p.query[1];
     p.resolve(msg);
     this.closeIfDrained();
   }
 
+  /** Sends `query` under `id`, without changing `query` (other upstreams may be sent it too). */
+  send(query: Buffer, id: number): void {
+    const len = query.length;
+    const wire = len <= MAX_REUSED_WIRE ? (this.wires[len] ??= Buffer.allocUnsafeSlow(len)) : Buffer.allocUnsafe(len);
+    query.copy(wire);
+    wire[0] = id >> 8;
+    wire[1] = id & 0xff;
+    this.socket.send(wire, this.afterSend);
+    if (this.socket.getSendQueueCount() !== 0) this.wires[len] = undefined;
+  }
+
+  /** Times out the queries whose deadline is `now` or before; returns the next deadline (Infinity: none). */
+  expire(now: number): number {
+    let next = Infinity;
+    for (const [id, p] of this.pending) {
+      if (p.deadline <= now + DUE_SLACK_MS) {
+        this.pending.delete(id);
+        p.reject(new TransportError('timeout', true));
+      } else if (p.deadline < next) next = p.deadline;
+    }
+    this.closeIfDrained();
+    return next;
+  }
+
   /** The socket broke (ICMP unreachable, send error): every query on it has failed. */
   fail(reason: string): void {
     this.owner.retire(this);
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(new TransportError(reason));
-    }
+    for (const p of this.pending.values()) p.reject(new TransportError(reason));
     this.pending.clear();
     this.closeIfDrained();
   }
@@ -89,6 +126,13 @@ export class UdpTransport implements Transport {
   private readonly ids = new RandomIds();
   private nextSlot = 0;
   private closed = false;
+  /**
+   * One timer for the deadlines of every pending query on every socket, armed for the
+   * earliest: a query costs no timer of its own, and an answer cancels nothing.
+   */
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweepAt = Infinity;
+  private readonly sweepBound = () => this.sweep();
 
   constructor(private readonly spec: UpstreamSpec, options: UdpTransportOptions = {}) {
     this.slots = new Array<UdpSlot | null>(options.sockets ?? 4).fill(null);
@@ -100,21 +144,33 @@ export class UdpTransport implements Transport {
     const slot = this.slot();
     if (slot.pending.size >= MAX_IN_FLIGHT) return Promise.reject(new TransportError('too many queries in flight'));
     const id = this.ids.takeFree(slot.pending);
-    const wire = Buffer.allocUnsafe(query.length);
-    query.copy(wire);
-    wire[0] = id >> 8;
-    wire[1] = id & 0xff;
+    const deadline = performance.now() + timeoutMs;
     return new Promise<Buffer>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        slot.pending.delete(id);
-        reject(new TransportError('timeout', true));
-        slot.closeIfDrained();
-      }, timeoutMs);
-      slot.pending.set(id, { query, qEnd, resolve, reject, timer });
-      slot.socket.send(wire, (err) => {
-        if (err) slot.fail(reasonOf(err));
-      });
+      slot.pending.set(id, { query, qEnd, resolve, reject, deadline });
+      this.watch(deadline);
+      slot.send(query, id);
     });
+  }
+
+  /** Makes sure the timer fires by `deadline`. */
+  private watch(deadline: number): void {
+    if (deadline >= this.sweepAt) return;
+    if (this.sweepTimer !== null) clearTimeout(this.sweepTimer);
+    this.sweepAt = deadline;
+    this.sweepTimer = setTimeout(this.sweepBound, Math.max(0, deadline - performance.now()));
+  }
+
+  /** Times out what is due on every socket, then waits for the next deadline. */
+  private sweep(): void {
+    this.sweepTimer = null;
+    this.sweepAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const s of this.live) {
+      const n = s.expire(now);
+      if (n < next) next = n;
+    }
+    if (next !== Infinity && !this.closed) this.watch(Math.max(next, now + SWEEP_GRAIN_MS));
   }
 
   /** Round-robin over the pool, replacing sockets that reached their query budget. */
@@ -144,5 +200,8 @@ export class UdpTransport implements Transport {
   close(): void {
     this.closed = true;
     for (const s of [...this.live]) s.fail('closed');
+    if (this.sweepTimer !== null) clearTimeout(this.sweepTimer);
+    this.sweepTimer = null;
+    this.sweepAt = Infinity;
   }
 }

@@ -32,6 +32,8 @@ export interface UpstreamHealthReport {
 }
 
 interface Upstream {
+  /** position in the configuration: the order among equally fast upstreams */
+  index: number;
   spec: UpstreamSpec;
   transport: Transport;
   /** UDP upstreams only: where a truncated answer is asked again, opened on first need */
@@ -57,6 +59,8 @@ export class UpstreamPool {
   private readonly retiring = new Set<Upstream>();
   private readonly logger: Logger | undefined;
   private closed = false;
+  /** the order the last query got; never changed in place, since queries walk it across awaits */
+  private lastOrder: Upstream[] = [];
 
   constructor(specs: UpstreamSpec[], options: UpstreamPoolOptions) {
     if (specs.length === 0) throw new Error('upstream: no upstream configured');
@@ -74,6 +78,7 @@ export class UpstreamPool {
     const next = build(specs, options.tlsCaFile);
     const old = this.upstreams;
     this.upstreams = next;
+    this.lastOrder = [];
     this.tryTimeoutMs = options.tryTimeoutMs;
     for (const u of old) this.retiring.add(u);
     const timer = setTimeout(() => {
@@ -120,14 +125,22 @@ export class UpstreamPool {
     throw new UpstreamError(`upstream: every upstream failed (last: ${last})`);
   }
 
-  /** Healthy upstreams fastest first (unmeasured ones first of all, to measure them), then the down ones. */
+  /**
+   * Healthy upstreams fastest first (unmeasured ones first of all, to measure them), then the
+   * down ones. The last order is handed out again while it is still right (always, with one
+   * upstream), so a query allocates no arrays for it.
+   */
   private order(): Upstream[] {
+    const last = this.lastOrder;
+    let valid = last.length !== 0;
+    for (let i = 1; valid && i < last.length; i++) valid = precedes(last[i - 1], last[i]);
+    if (valid) return last;
     const up: Upstream[] = [];
     const down: Upstream[] = [];
     for (const u of this.upstreams) (u.health.down ? down : up).push(u);
     up.sort((a, b) => (a.health.rttMs ?? 0) - (b.health.rttMs ?? 0));
     down.sort((a, b) => a.health.backoffUntil - b.health.backoffUntil);
-    return down.length === 0 ? up : up.concat(down);
+    return (this.lastOrder = down.length === 0 ? up : up.concat(down));
   }
 
   /** One try against one upstream (plus its TCP retry on truncation). Never rejects. */
@@ -206,7 +219,16 @@ export class UpstreamPool {
 function build(specs: UpstreamSpec[], tlsCaFile: string | undefined): Upstream[] {
   const needsTls = specs.some((s) => s.protocol === 'tls' || s.protocol === 'https');
   const ca = needsTls ? tlsRoots(tlsCaFile) : undefined;
-  return specs.map((spec) => ({ spec, transport: createTransport(spec, ca), tcp: null, health: new UpstreamHealth() }));
+  return specs.map((spec, index) => ({ index, spec, transport: createTransport(spec, ca), tcp: null, health: new UpstreamHealth() }));
+}
+
+/** Whether `a` comes before `b` in `order()`: what its two stable sorts give, as a comparison. */
+function precedes(a: Upstream, b: Upstream): boolean {
+  const down = a.health.down;
+  if (down !== b.health.down) return !down;
+  const ka = down ? a.health.backoffUntil : a.health.rttMs ?? 0;
+  const kb = down ? b.health.backoffUntil : b.health.rttMs ?? 0;
+  return ka < kb || (ka === kb && a.index < b.index);
 }
 
 function createTransport(spec: UpstreamSpec, ca: string[] | undefined): Transport {
