@@ -255,7 +255,7 @@ describe('ResponseCache', () => {
       cnameSize = e.size;
       expect(c.bytes).toBeLessThanOrEqual(maxBytes);
     }
-    // the target's name object (wire bytes, label offsets) and text are part of the entry's cost
+    // the target's name object (wire bytes, label offsets) is part of the entry's cost
     expect(cnameSize - plainSize).toBeGreaterThan(350);
     expect(c.size).toBeLessThanOrEqual(Math.floor(maxBytes / cnameSize) + 1);
     expect(c.size).toBeGreaterThan(0);

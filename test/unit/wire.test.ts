@@ -6,6 +6,7 @@ import {
 import { anyResponse, blockedResponse, errorResponse, truncatedResponse, upstreamQuery } from '../../resolver/src/dns/message-builders.js';
 import { analyseResponse } from '../../resolver/src/dns/response-info.js';
 import { copyAnswerRecords } from '../../resolver/src/dns/answer-copy.js';
+import { WireName } from '../../resolver/src/dns/wire-name.js';
 
 const { Packet } = dns2;
 
@@ -91,6 +92,21 @@ describe('name reading is bounded', () => {
     expect(performance.now() - t0).toBeLessThan(200);
     expect(readName(bomb, 3998, bomb.length)).toBeNull();
     expect(skipName(bomb, 3998, bomb.length)).toBe(4000);
+    expect(WireName.fromMessage(loop, 0, loop.length)).toBeNull();
+    expect(WireName.fromMessage(bomb, 3998, bomb.length)).toBeNull();
+  });
+
+  it('a CNAME target is read from the message as a lower-cased name sized to itself', () => {
+    // "CDN.Example.NET" at 0, then "Edge" and a pointer to it
+    const msg = Buffer.concat([encodeName('CDN.Example.NET'), Buffer.from([4, ...Buffer.from('Edge'), 0xc0, 0])]);
+    const t = WireName.fromMessage(msg, 17, msg.length)!;
+    expect(labelsToText(t.buf, t.labelOffsets, t.labelCount)).toBe('edge.cdn.example.net');
+    expect(Buffer.from(t.buf)).toEqual(encodeName('edge.cdn.example.net'));
+    // kept in cache entries: no room for 128 labels or 255 bytes per name
+    expect(t.labelOffsets.length).toBe(4);
+    expect(t.buf.byteLength).toBe(22);
+    const long = Buffer.concat([...Array.from({ length: 5 }, () => Buffer.from([60, ...Buffer.alloc(60, 0x61)])), Buffer.from([0])]);
+    expect(WireName.fromMessage(long, 0, long.length)).toBeNull();
   });
 });
 
@@ -175,7 +191,7 @@ describe('response analysis', () => {
     const info = analyseResponse(r)!;
     expect(info.lifetime).toBe(60);
     expect(Array.from(info.ttls)).toEqual([300, 60]);
-    expect(info.cnameTargets).toEqual(['b.example.net']);
+    expect(info.cnameTargets!.map((t) => labelsToText(t.buf, t.labelOffsets, t.labelCount))).toEqual(['b.example.net']);
     expect(info.optLast).toBe(true);
     expect(info.optEnd).toBe(r.length);
   });

@@ -1,12 +1,10 @@
 import { LRUCache } from 'lru-cache';
 import type { ResponseInfo } from '../dns/response-info.js';
-import { WireName } from '../dns/wire-name.js';
+import type { WireName } from '../dns/wire-name.js';
 import { questionHash, sameQuestion } from './question-key.js';
 
 const RECENCY_GRAIN_MS = 1000;
 const ENTRY_OVERHEAD = 1200;
-/** a CNAME target's text, kept in the analysis beside its wire form */
-const STRING_OVERHEAD = 32;
 
 export interface CacheOptions {
   maxEntries: number;
@@ -61,15 +59,11 @@ export class CacheEntry {
     this.resp = resp;
     this.touchedAt = storedAt;
     this.arcount = (resp[10] << 8) | resp[11];
-    this.cnameTargets = info.cnameTargets ? info.cnameTargets.flatMap((t) => {
-      try { return [WireName.fromText(t)]; } catch { return []; }
-    }) : null;
+    this.cnameTargets = info.cnameTargets;
     // what an entry really costs in the process (measured with --expose-gc over 200k
     // entries: ~1.2 KB of V8 heap for the objects and views, plus the bytes, plus each CNAME
-    // target as text and as a name object), so that cache.max_bytes bounds memory rather
-    // than payload
+    // target's name object), so that cache.max_bytes bounds memory rather than payload
     let size = resp.length + question.length + info.ttlOffsets.length * 8 + ENTRY_OVERHEAD;
-    if (info.cnameTargets !== null) for (const t of info.cnameTargets) size += STRING_OVERHEAD + t.length;
     if (this.cnameTargets !== null) for (const t of this.cnameTargets) size += t.memoryBytes;
     this.size = size;
   }

@@ -1,4 +1,5 @@
-import { readName, skipName, TYPE_ANY, TYPE_CNAME, TYPE_OPT, TYPE_SOA } from './wire.js';
+import { WireName } from './wire-name.js';
+import { skipName, TYPE_ANY, TYPE_CNAME, TYPE_OPT, TYPE_SOA } from './wire.js';
 
 // What the cache needs to know about an upstream answer, read once when it arrives: where
 // every TTL sits (to age them in place on each hit), the lifetime (RFC 2308 for negative
@@ -24,7 +25,8 @@ export interface ResponseInfo {
   answerCount: number;
   /** offset of the first answer record */
   answerStart: number;
-  cnameTargets: string[] | null;
+  /** the CNAME targets in the answer section, lower-cased wire names */
+  cnameTargets: WireName[] | null;
 }
 
 const MAX_RECORDS = 4096;
@@ -61,7 +63,7 @@ export function analyseResponse(resp: Uint8Array): ResponseInfo | null {
   let optStart = -1;
   let optEnd = -1;
   let optLast = false;
-  let cnameTargets: string[] | null = null;
+  let cnameTargets: WireName[] | null = null;
   for (let i = 0; i < total; i++) {
     const start = off;
     off = skipName(resp, off, len);
@@ -92,7 +94,7 @@ export function analyseResponse(resp: Uint8Array): ResponseInfo | null {
       if (type === qtype || qtype === TYPE_CNAME || qtype === TYPE_ANY) answered = true;
     }
     if (i < an && type === TYPE_CNAME) {
-      const t = readName(resp, rdStart, len);
+      const t = WireName.fromMessage(resp, rdStart, len);
       if (t === null) return null;
       (cnameTargets ??= []).push(t);
     }

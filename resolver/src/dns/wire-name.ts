@@ -1,12 +1,16 @@
-import { encodeName, MAX_LABELS } from './wire.js';
+import { encodeName, lowerByte, MAX_LABELS } from './wire.js';
 
 /** V8's cost of one object with two typed arrays beside their bytes (measured with --expose-gc) */
 const OBJECT_OVERHEAD = 320;
+/** a name is read into these, then copied out at its size (one allocation per array per name) */
+const scratchBytes = new Uint8Array(256);
+const scratchOffsets = new Int32Array(MAX_LABELS);
 
 /**
  * A name as the matchers see it: wire bytes plus the offset of each label's length byte.
- * The hot path points this at the query packet itself (no copy); slow paths (the console's
- * domain tester, CNAME targets) build one from text with `fromText`.
+ * The hot path points this at the query packet itself (no copy); names that are kept build
+ * their own, sized to the name: CNAME targets from the answer's bytes (`fromMessage`), the
+ * console's domain tester from text (`fromText`).
  */
 export class WireName {
   buf: Uint8Array = new Uint8Array(1);
@@ -36,6 +40,38 @@ export class WireName {
     w.buf = buf;
     for (let off = 0; buf[off] !== 0; off += buf[off] + 1) w.labelOffsets[w.labelCount++] = off;
     return w;
+  }
+
+  /**
+   * Reads a possibly compressed name at `off` in a message (a CNAME target), lower-cased,
+   * following at most 32 pointers; null if it is malformed or longer than 255 bytes. The
+   * labels are kept as the wire has them: no trip through text and back.
+   */
+  static fromMessage(msg: Uint8Array, off: number, end: number): WireName | null {
+    let len = 0;
+    let count = 0;
+    let hops = 0;
+    while (off < end) {
+      const l = msg[off];
+      if (l === 0) {
+        scratchBytes[len++] = 0;
+        const w = new WireName(scratchOffsets.slice(0, count));
+        w.buf = scratchBytes.slice(0, len);
+        w.labelCount = count;
+        return w;
+      }
+      if ((l & 0xc0) === 0xc0) {
+        if (off + 1 >= end || ++hops > 32) return null;
+        off = ((l & 0x3f) << 8) | msg[off + 1];
+        continue;
+      }
+      if (l > 63 || off + 1 + l > end || len + l + 1 > 255) return null;
+      scratchOffsets[count++] = len;
+      scratchBytes[len++] = l;
+      for (let k = off + 1; k <= off + l; k++) scratchBytes[len++] = lowerByte(msg[k]);
+      off += l + 1;
+    }
+    return null;
   }
 
   /** What this name costs in memory, for byte budgets. */

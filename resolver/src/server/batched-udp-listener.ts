@@ -22,6 +22,8 @@ const MAX_FREE_PEERS = 8192;
 export class BatchedUdpListener implements DatagramBatch<number | Peer> {
   count = 0;
   readonly maxUdp: number;
+  /** deliver copies each answer into a send slot at once */
+  readonly copiesOnDeliver = true;
   readonly messages: Buffer[] = [];
   readonly lengths: Int32Array;
   private readonly sendBytes: Uint8Array;

@@ -33,6 +33,12 @@ export interface Responder<C> {
    * handler then keeps a private copy of the message too. Asked only when the answer comes later.
    */
   keep?(ctx: C): C;
+  /**
+   * True when `deliver` has copied the reply's bytes by the time it returns (the batched UDP
+   * writer copies them into its send slots): a later answer may then be the cache entry's
+   * own Buffer, patched, as a cache hit's is, instead of a private copy per miss.
+   */
+  readonly copiesOnDeliver?: boolean;
 }
 
 /** The datagrams of one read, slot i holding datagram i (batched UDP). */
@@ -282,7 +288,7 @@ export class QueryHandler {
       if (answered) return;
       const lq = this.later;
       parseQuery(msg, msg.length, lq);
-      if (entry !== null) responder.deliver(this.reply(entry, msg, lq, net, t, maxLen, false, 0, cnameCheck), ctx);
+      if (entry !== null) responder.deliver(this.reply(entry, msg, lq, net, t, maxLen, responder.copiesOnDeliver === true, 0, cnameCheck), ctx);
       else if (stale !== null && t <= stale.staleUntil) responder.deliver(this.replyStale(stale, msg, lq, net, t, maxLen, cnameCheck), ctx);
       else responder.deliver(errorResponse(msg, lq, RCODE_SERVFAIL), ctx);
     });
