@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TcpTransport } from '../../resolver/src/upstream/tcp-transport.js';
+import { TransportError } from '../../resolver/src/upstream/transport.js';
+import { UdpTransport } from '../../resolver/src/upstream/udp-transport.js';
 import { questionEnd } from '../../resolver/src/upstream/response-match.js';
 import { UpstreamError } from '../../resolver/src/upstream/upstream-error.js';
 import { UpstreamPool } from '../../resolver/src/upstream/upstream-pool.js';
@@ -85,6 +87,37 @@ describe('upstream over UDP', () => {
 
     const p2 = pool([bad, refused].map((f) => `udp://127.0.0.1:${f.udpPort}`));
     await expect(p2.query(buildQuery('example.org', TYPE_A, 9), soon())).rejects.toThrow(/^upstream: /);
+  });
+
+  it('times each query out at its own deadline, with one timer for all of them', async () => {
+    const f = await fake({ behaviour: 'silent' });
+    const t = new UdpTransport(parseUpstreamUrl(`udp://127.0.0.1:${f.udpPort}`));
+    open.push({ close: async () => t.close() });
+    const t0 = performance.now();
+    const outcome = (name: string, ms: number) => t.exchange(buildQuery(name, TYPE_A), questionEnd(buildQuery(name, TYPE_A)), ms)
+      .then(() => 'answered', (err: unknown) => ({ at: performance.now() - t0, timedOut: err instanceof TransportError && err.timedOut }));
+    // the later deadline first, so the earlier one has to re-arm the shared timer
+    const slow = outcome('slow.example.org', 400);
+    const fast = outcome('fast.example.org', 100);
+    const mid = outcome('mid.example.org', 250);
+    const [s, fa, m] = await Promise.all([slow, fast, mid]) as { at: number; timedOut: boolean }[];
+    for (const o of [s, fa, m]) expect(o.timedOut).toBe(true);
+    expect(fa.at).toBeGreaterThanOrEqual(95);
+    expect(fa.at).toBeLessThan(200);
+    expect(m.at).toBeGreaterThanOrEqual(245);
+    expect(m.at).toBeLessThan(350);
+    expect(s.at).toBeGreaterThanOrEqual(395);
+  });
+
+  it('answers concurrent queries of the same length each with its own answer (send buffers are reused)', async () => {
+    const f = await fake();
+    const p = pool([`udp://127.0.0.1:${f.udpPort}`]);
+    const names = Array.from({ length: 200 }, (_, i) => `n${String(i).padStart(3, '0')}.example.org`);
+    const answers = await Promise.all(names.map((n, i) => p.query(buildQuery(n, TYPE_A, i), soon())));
+    answers.forEach((resp, i) => {
+      expect(resp.readUInt16BE(0)).toBe(i);
+      expect(resp.subarray(12, 12 + names[i].length + 2).equals(buildQuery(names[i], TYPE_A).subarray(12, 12 + names[i].length + 2))).toBe(true);
+    });
   });
 
   it('rejects a message without a single question', async () => {

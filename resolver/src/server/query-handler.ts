@@ -5,7 +5,6 @@ import type { CacheEntry, ResponseCache } from '../cache/response-cache.js';
 import { copyAnswerRecords } from '../dns/answer-copy.js';
 import { anyResponse, blockedResponse, cnameResponse, EDE_BLOCKED, EDE_FILTERED, type Ede, errorResponse, truncatedResponse, upstreamQuery } from '../dns/message-builders.js';
 import { ResolverNames } from '../dns/resolver-names.js';
-import { analyseResponse } from '../dns/response-info.js';
 import type { WireName } from '../dns/wire-name.js';
 import {
   CLASS_IN, ParsedQuery, ParseStatus, parseQuery,
@@ -15,7 +14,9 @@ import { categories } from '../lists/categories.js';
 import { Action, Decision, type NetworkRuntime, type PolicyEngine } from '../policy/policy-types.js';
 import { isEncryptedDnsSignal } from '../policy/encrypted-dns-signals.js';
 import { Counter, countBlock, type NetworkCounters } from '../stats/network-counters.js';
+import type { ExchangeSink } from '../upstream/transport.js';
 import { ResponseRateLimiter, RrlVerdict, type RateLimitOptions } from './response-rate-limit.js';
+import { type FetchTable, InflightFetch, type Waiter } from './inflight-fetch.js';
 import { OutsideClients } from './outside-clients.js';
 
 // The query path, in the order ARCHITECTURE.md gives it:
@@ -56,7 +57,8 @@ export interface DatagramBatch<C> extends Responder<C> {
 }
 
 export interface Upstream {
-  query(query: Buffer, deadline: number): Promise<Buffer>;
+  /** the answer to `query` or the failure goes to `sink`, never before this returns */
+  resolve(query: Buffer, deadline: number, sink: ExchangeSink): void;
 }
 
 export interface StatsSink {
@@ -80,15 +82,6 @@ export interface HandlerOptions {
   rateLimit?: RateLimitOptions;
 }
 
-/** A client (or internal) request waiting for an upstream answer: null = it failed. */
-type Waiter = (entry: CacheEntry | null) => void;
-
-interface Inflight {
-  question: Uint8Array;
-  dnssecOk: boolean;
-  checkingDisabled: boolean;
-  waiters: Waiter[];
-}
 
 const NULL_V4 = new Uint8Array(4);
 const NULL_V6 = new Uint8Array(16);
@@ -101,10 +94,10 @@ const PREFETCH_MIN_HITS = 2;
 /** RFC 8767 4: after a failed refresh, serve stale without asking upstream for this long */
 const STALE_RECHECK_MS = 30_000;
 
-/** A private copy of msg[0..len) (no intermediate view of the slot it was read into). */
+/** A private copy of msg[0..len): byte by byte, since a partial `copy` or `set` allocates a view of the slot first. */
 function copyOut(msg: Buffer, len: number): Buffer {
   const b = Buffer.allocUnsafe(len);
-  msg.copy(b, 0, 0, len);
+  for (let i = 0; i < len; i++) b[i] = msg[i];
   return b;
 }
 
@@ -112,7 +105,8 @@ export class QueryHandler {
   private readonly q = new ParsedQuery();
   private readonly later = new ParsedQuery();
   private readonly decision = new Decision();
-  private readonly inflight = new Map<number, Inflight>();
+  private readonly inflight = new Map<number, InflightFetch>();
+  private readonly fetches: FetchTable;
   private readonly edeByCategory: Ede[] = [];
   private readonly edeDeny: Ede = { code: EDE_BLOCKED, text: 'blocked by network policy' };
   /** the CNAME target the last `cnameBlocked` call found blocked */
@@ -148,6 +142,7 @@ export class QueryHandler {
     private readonly log: Logger,
   ) {
     this.rateLimiter = opts.rateLimit && opts.rateLimit.ratelimit > 0 ? new ResponseRateLimiter(opts.rateLimit) : null;
+    this.fetches = { cache, inflight: this.inflight, log };
   }
 
   /**
@@ -424,31 +419,10 @@ export class QueryHandler {
       existing.waiters.push(waiter);
       return;
     }
-    const f: Inflight = { question, dnssecOk, checkingDisabled: cd, waiters: [waiter] };
     const registered = existing === undefined;
+    const f = new InflightFetch(this.fetches, key, question, dnssecOk, cd, registered, waiter);
     if (registered) this.inflight.set(key, f);
-    const done = (entry: CacheEntry | null) => {
-      if (registered) this.inflight.delete(key);
-      for (const w of f.waiters) {
-        try {
-          w(entry);
-        } catch (err) {
-          this.log.error({ err, stage: 'resolver' }, 'resolver: failed to answer a waiting query');
-        }
-      }
-    };
-    this.upstream.query(upstreamQuery(question, dnssecOk, cd), deadline).then(
-      (resp) => {
-        const info = analyseResponse(resp);
-        if (info === null) {
-          this.log.warn({ stage: 'upstream' }, 'upstream: malformed answer dropped');
-          done(null);
-          return;
-        }
-        done(this.cache.store(question, dnssecOk, cd, resp, info, Date.now()));
-      },
-      () => done(null),
-    );
+    this.upstream.resolve(upstreamQuery(question, dnssecOk, cd), deadline, f);
   }
 
   /** The last reply shared a cache entry's Buffer and its send was queued: unshare it. */

@@ -9,8 +9,20 @@ export interface Transport {
    * Rejects with a `TransportError` on timeout, network failure or an unusable answer.
    */
   exchange(query: Buffer, questionEnd: number, timeoutMs: number): Promise<Buffer>;
+  /**
+   * The same exchange with its outcome handed to `sink` (exactly once, `failed` with a
+   * `TransportError` or another error): no Promise and no closures per query. Transports on
+   * the hot path (UDP) have it; the pool adapts the others' `exchange`.
+   */
+  start?(query: Buffer, questionEnd: number, timeoutMs: number, sink: ExchangeSink): void;
   /** Drops connections and sockets; pending exchanges reject. No timer outlives it. */
   close(): void;
+}
+
+/** Where the outcome of an exchange goes: an object, not callbacks, so it allocates no closures. */
+export interface ExchangeSink {
+  answered(resp: Buffer): void;
+  failed(err: unknown): void;
 }
 
 /** Why one try failed. `message` is shown in health reports, so it never names the query. */

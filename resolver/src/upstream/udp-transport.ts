@@ -3,7 +3,7 @@ import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { answersQuestion } from './response-match.js';
 import { RandomIds } from './random-ids.js';
-import { reasonOf, TransportError, type Transport } from './transport.js';
+import { type ExchangeSink, reasonOf, TransportError, type Transport } from './transport.js';
 import type { UpstreamSpec } from './upstream-url.js';
 
 export interface UdpTransportOptions {
@@ -25,8 +25,7 @@ const DUE_SLACK_MS = 1;
 interface Pending {
   query: Buffer;
   qEnd: number;
-  resolve: (resp: Buffer) => void;
-  reject: (err: Error) => void;
+  sink: ExchangeSink;
   /** performance.now() after which the exchange has timed out */
   deadline: number;
 }
@@ -73,7 +72,7 @@ class UdpSlot {
     this.pending.delete(id);
     msg[0] = p.query[0];
     msg[1] = p.query[1];
-    p.resolve(msg);
+    p.sink.answered(msg);
     this.closeIfDrained();
   }
 
@@ -94,7 +93,7 @@ class UdpSlot {
     for (const [id, p] of this.pending) {
       if (p.deadline <= now + DUE_SLACK_MS) {
         this.pending.delete(id);
-        p.reject(new TransportError('timeout', true));
+        p.sink.failed(new TransportError('timeout', true));
       } else if (p.deadline < next) next = p.deadline;
     }
     this.closeIfDrained();
@@ -104,7 +103,7 @@ class UdpSlot {
   /** The socket broke (ICMP unreachable, send error): every query on it has failed. */
   fail(reason: string): void {
     this.owner.retire(this);
-    for (const p of this.pending.values()) p.reject(new TransportError(reason));
+    for (const p of this.pending.values()) p.sink.failed(new TransportError(reason));
     this.pending.clear();
     this.closeIfDrained();
   }
@@ -140,16 +139,25 @@ export class UdpTransport implements Transport {
   }
 
   exchange(query: Buffer, qEnd: number, timeoutMs: number): Promise<Buffer> {
-    if (this.closed) return Promise.reject(new TransportError('closed'));
+    return new Promise((resolve, reject) => this.start(query, qEnd, timeoutMs, { answered: resolve, failed: reject }));
+  }
+
+  start(query: Buffer, qEnd: number, timeoutMs: number, sink: ExchangeSink): void {
+    if (this.closed) return sink.failed(new TransportError('closed'));
     const slot = this.slot();
-    if (slot.pending.size >= MAX_IN_FLIGHT) return Promise.reject(new TransportError('too many queries in flight'));
+    if (slot.pending.size >= MAX_IN_FLIGHT) return sink.failed(new TransportError('too many queries in flight'));
     const id = this.ids.takeFree(slot.pending);
     const deadline = performance.now() + timeoutMs;
-    return new Promise<Buffer>((resolve, reject) => {
-      slot.pending.set(id, { query, qEnd, resolve, reject, deadline });
-      this.watch(deadline);
+    slot.pending.set(id, { query, qEnd, sink, deadline });
+    this.watch(deadline);
+    try {
       slot.send(query, id);
-    });
+    } catch (err) {
+      // the send failed at once (the socket closed under it): so has this exchange
+      slot.pending.delete(id);
+      sink.failed(err);
+      slot.closeIfDrained();
+    }
   }
 
   /** Makes sure the timer fires by `deadline`. */

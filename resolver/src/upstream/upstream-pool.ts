@@ -6,7 +6,7 @@ import { questionEnd } from './response-match.js';
 import { TcpTransport } from './tcp-transport.js';
 import { TlsTransport } from './tls-transport.js';
 import { tlsRoots } from './tls-roots.js';
-import { TransportError, type Transport } from './transport.js';
+import { type ExchangeSink, TransportError, type Transport } from './transport.js';
 import { UdpTransport } from './udp-transport.js';
 import { UpstreamError } from './upstream-error.js';
 import { UpstreamHealth } from './upstream-health.js';
@@ -43,6 +43,140 @@ interface Upstream {
 
 /** A try's outcome: the answer, or why there was none. */
 type Outcome = Buffer | string;
+
+/** Where a try's outcome goes. */
+interface OutcomeSink {
+  settle(o: Outcome): void;
+}
+
+/**
+ * One try against one upstream, as state: the transport reports to it (it is the exchange's
+ * sink), the pool decides (TCP retry, health), and the outcome goes to `sink`.
+ */
+class Attempt implements ExchangeSink {
+  u: Upstream | null = null;
+  query: Buffer = NO_QUERY;
+  qEnd = 0;
+  deadline = 0;
+  start = 0;
+  cutShort = false;
+  overTcp = false;
+
+  constructor(private readonly pool: UpstreamPool, private readonly sink: OutcomeSink) {}
+
+  answered(resp: Buffer): void {
+    this.pool.tryAnswered(this, resp);
+  }
+
+  failed(err: unknown): void {
+    this.pool.tryFailed(this, err);
+  }
+
+  finish(o: Outcome): void {
+    this.sink.settle(o);
+  }
+}
+
+/** A probe's outcome, kept for the query that reaches that upstream in its order. */
+class Probe implements OutcomeSink {
+  private outcome: Outcome | null = null;
+  private waiter: Resolution | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly u: Upstream) {}
+
+  settle(o: Outcome): void {
+    this.u.health.probing = false;
+    this.outcome = o;
+    const w = this.waiter;
+    if (w === null) return;
+    this.waiter = null;
+    clearTimeout(this.timer!);
+    w.settle(o);
+  }
+
+  /** Hands the outcome to `r` once there is one, or 'timeout' at `deadline`, whichever comes first. */
+  handTo(r: Resolution, deadline: number): void {
+    if (this.outcome !== null) return r.settle(this.outcome);
+    this.waiter = r;
+    this.timer = setTimeout(() => {
+      if (this.waiter !== r) return;
+      this.waiter = null;
+      r.settle('timeout');
+    }, Math.max(0, deadline - performance.now()));
+  }
+}
+
+/** One query's walk along the upstreams in order, each tried until one answers or the deadline passes. */
+class Resolution implements OutcomeSink {
+  private order: Upstream[] = [];
+  private i = 0;
+  private last = 'no upstream tried';
+  private probes: Map<Upstream, Probe> | null = null;
+  private attempt: Attempt | null = null;
+  /** true until `resolve` returns: an outcome known by then is handed over a tick later */
+  private starting = true;
+  private early: { resp: Buffer | null; error: string } | null = null;
+
+  constructor(
+    private readonly pool: UpstreamPool,
+    readonly query: Buffer,
+    readonly qEnd: number,
+    private readonly deadline: number,
+    private readonly sink: ExchangeSink,
+  ) {}
+
+  begin(order: Upstream[], now: number): void {
+    this.order = order;
+    for (const u of order) {
+      if (!u.health.wantsProbe(now)) continue;
+      // the probe gets a full try even when this query's deadline is nearer, so its verdict
+      // on the upstream is fair; this query still waits for it only until its own deadline
+      (this.probes ??= new Map()).set(u, this.pool.probe(u, this.query, this.qEnd, now));
+    }
+    this.next();
+  }
+
+  private next(): void {
+    if (this.i === this.order.length) return this.end(null, `upstream: every upstream failed (last: ${this.last})`);
+    if (performance.now() >= this.deadline) return this.end(null, `upstream: deadline passed (last: ${this.last})`);
+    const u = this.order[this.i];
+    const probe = this.probes?.get(u);
+    if (probe !== undefined) probe.handTo(this, this.deadline);
+    else this.pool.runTry((this.attempt ??= new Attempt(this.pool, this)), u, this.query, this.qEnd, this.deadline);
+  }
+
+  settle(o: Outcome): void {
+    if (typeof o !== 'string') return this.end(o, '');
+    this.last = `${this.order[this.i].spec.url}: ${o}`;
+    this.i++;
+    this.next();
+  }
+
+  end(resp: Buffer | null, error: string): void {
+    if (this.starting) this.early = { resp, error };
+    else if (resp !== null) this.sink.answered(resp);
+    else this.sink.failed(new UpstreamError(error));
+  }
+
+  /** `resolve` has returned: an outcome it already had is handed over now, asynchronously as promised. */
+  started(): void {
+    this.starting = false;
+    const e = this.early;
+    if (e !== null) process.nextTick(() => this.end(e.resp, e.error));
+  }
+}
+
+const NO_QUERY = Buffer.alloc(0);
+
+/** Starts `query` on `t`, its outcome to `sink`; transports without a sink path are adapted from their Promise. */
+function exchangeInto(t: Transport, query: Buffer, qEnd: number, timeoutMs: number, sink: ExchangeSink): void {
+  if (t.start !== undefined) {
+    t.start(query, qEnd, timeoutMs, sink);
+    return;
+  }
+  t.exchange(query, qEnd, timeoutMs).then((resp) => sink.answered(resp), (err: unknown) => sink.failed(err));
+}
 
 /**
  * Forwards queries to the configured upstreams: fastest healthy one first, the next one on a
@@ -97,32 +231,21 @@ export class UpstreamPool {
    * Resolves with an upstream's answer to `query` (a complete DNS message), its bytes
    * untouched but for the ID, which is the query's. `deadline` is a performance.now() time.
    */
-  async query(query: Buffer, deadline: number): Promise<Buffer> {
-    if (this.closed) throw new UpstreamError('upstream: pool is closed');
-    const qEnd = questionEnd(query);
-    if (qEnd < 0) throw new UpstreamError('upstream: query has no single question');
-    const now = performance.now();
-    const order = this.order();
-    let probes: Map<Upstream, Promise<Outcome>> | null = null;
-    for (const u of order) {
-      if (!u.health.wantsProbe(now)) continue;
-      // the probe gets a full try even when this query's deadline is nearer, so its verdict
-      // on the upstream is fair; this query still waits for it only until its own deadline
-      u.health.probing = true;
-      const probe = this.attempt(u, query, qEnd, now + this.tryTimeoutMs).finally(() => {
-        u.health.probing = false;
-      });
-      (probes ??= new Map()).set(u, probe);
-    }
-    let last = 'no upstream tried';
-    for (const u of order) {
-      if (performance.now() >= deadline) throw new UpstreamError(`upstream: deadline passed (last: ${last})`);
-      const probe = probes?.get(u);
-      const outcome = probe ? await untilDeadline(probe, deadline) : await this.attempt(u, query, qEnd, deadline);
-      if (typeof outcome !== 'string') return outcome;
-      last = `${u.spec.url}: ${outcome}`;
-    }
-    throw new UpstreamError(`upstream: every upstream failed (last: ${last})`);
+  query(query: Buffer, deadline: number): Promise<Buffer> {
+    return new Promise((resolve, reject) => this.resolve(query, deadline, { answered: resolve, failed: reject }));
+  }
+
+  /**
+   * `query` for the resolver's hot path: the answer, or an UpstreamError, goes to `sink`, never
+   * before this returns. A query walks the upstreams as one object, so a cache miss costs no
+   * Promise chain and no closures here.
+   */
+  resolve(query: Buffer, deadline: number, sink: ExchangeSink): void {
+    const r = new Resolution(this, query, questionEnd(query), deadline, sink);
+    if (this.closed) r.end(null, 'upstream: pool is closed');
+    else if (r.qEnd < 0) r.end(null, 'upstream: query has no single question');
+    else r.begin(this.order(), performance.now());
+    r.started();
   }
 
   /**
@@ -143,43 +266,63 @@ export class UpstreamPool {
     return (this.lastOrder = down.length === 0 ? up : up.concat(down));
   }
 
-  /** One try against one upstream (plus its TCP retry on truncation). Never rejects. */
-  private async attempt(u: Upstream, query: Buffer, qEnd: number, deadline: number): Promise<Outcome> {
-    const h = u.health;
-    const start = performance.now();
-    if (start >= deadline) return 'deadline passed';
-    h.queries++;
+  /** Starts one try against one upstream (plus its TCP retry on truncation); it ends in `a.finish`. */
+  runTry(a: Attempt, u: Upstream, query: Buffer, qEnd: number, deadline: number): void {
+    a.u = u;
+    a.query = query;
+    a.qEnd = qEnd;
+    a.deadline = deadline;
+    a.overTcp = false;
     // the caller's deadline is not the upstream's fault: a try it cut short that times out
     // is not held against the upstream
-    let cutShort = false;
-    try {
-      let budget = Math.min(this.tryTimeoutMs, deadline - start);
-      cutShort = budget < this.tryTimeoutMs;
-      let resp = await u.transport.exchange(query, qEnd, budget);
-      if ((resp[2] & 0x02) !== 0 && u.spec.protocol === 'udp') {
-        // truncated: the full answer only fits a stream
-        const left = deadline - performance.now();
-        if (left <= 0) return 'deadline passed';
-        u.tcp ??= new TcpTransport(u.spec);
-        budget = Math.min(this.tryTimeoutMs, left);
-        cutShort = budget < this.tryTimeoutMs;
-        resp = await u.tcp.exchange(query, qEnd, budget);
-      }
-      const rcode = resp[3] & 0x0f;
-      if (rcode === RCODE_SERVFAIL || rcode === RCODE_REFUSED) {
-        const reason = rcode === RCODE_SERVFAIL ? 'SERVFAIL' : 'REFUSED';
-        h.answeredFailure(Math.max(performance.now() - start, this.tryTimeoutMs), reason);
-        return reason;
-      }
-      if (h.succeeded(performance.now() - start)) this.logger?.info({ upstream: u.spec.url }, 'upstream: back up');
-      return resp;
-    } catch (err) {
-      const timedOut = err instanceof TransportError && err.timedOut;
-      if (timedOut && cutShort) return 'deadline passed';
-      const reason = err instanceof Error ? err.message : String(err);
-      this.failed(u, reason, timedOut ? performance.now() - start : null);
-      return reason;
+    a.cutShort = false;
+    const start = performance.now();
+    a.start = start;
+    if (start >= deadline) return a.finish('deadline passed');
+    u.health.queries++;
+    const budget = Math.min(this.tryTimeoutMs, deadline - start);
+    a.cutShort = budget < this.tryTimeoutMs;
+    exchangeInto(u.transport, query, qEnd, budget, a);
+  }
+
+  tryAnswered(a: Attempt, resp: Buffer): void {
+    const u = a.u!;
+    const h = u.health;
+    if (!a.overTcp && (resp[2] & 0x02) !== 0 && u.spec.protocol === 'udp') {
+      // truncated: the full answer only fits a stream
+      const left = a.deadline - performance.now();
+      if (left <= 0) return a.finish('deadline passed');
+      u.tcp ??= new TcpTransport(u.spec);
+      const budget = Math.min(this.tryTimeoutMs, left);
+      a.cutShort = budget < this.tryTimeoutMs;
+      a.overTcp = true;
+      exchangeInto(u.tcp, a.query, a.qEnd, budget, a);
+      return;
     }
+    const rcode = resp[3] & 0x0f;
+    if (rcode === RCODE_SERVFAIL || rcode === RCODE_REFUSED) {
+      const reason = rcode === RCODE_SERVFAIL ? 'SERVFAIL' : 'REFUSED';
+      h.answeredFailure(Math.max(performance.now() - a.start, this.tryTimeoutMs), reason);
+      return a.finish(reason);
+    }
+    if (h.succeeded(performance.now() - a.start)) this.logger?.info({ upstream: u.spec.url }, 'upstream: back up');
+    a.finish(resp);
+  }
+
+  tryFailed(a: Attempt, err: unknown): void {
+    const timedOut = err instanceof TransportError && err.timedOut;
+    if (timedOut && a.cutShort) return a.finish('deadline passed');
+    const reason = err instanceof Error ? err.message : String(err);
+    this.failed(a.u!, reason, timedOut ? performance.now() - a.start : null);
+    a.finish(reason);
+  }
+
+  /** A background probe of a down upstream, with a full try of its own. */
+  probe(u: Upstream, query: Buffer, qEnd: number, now: number): Probe {
+    u.health.probing = true;
+    const p = new Probe(u);
+    this.runTry(new Attempt(this, p), u, query, qEnd, now + this.tryTimeoutMs);
+    return p;
   }
 
   private failed(u: Upstream, reason: string, waitedMs: number | null): void {
@@ -242,15 +385,4 @@ function createTransport(spec: UpstreamSpec, ca: string[] | undefined): Transpor
     case 'https':
       return new HttpsTransport(spec, ca);
   }
-}
-
-/** A probe's outcome, or a timeout at `deadline`, whichever comes first. */
-function untilDeadline(p: Promise<Outcome>, deadline: number): Promise<Outcome> {
-  return new Promise<Outcome>((resolve) => {
-    const timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - performance.now()));
-    void p.then((o) => {
-      clearTimeout(timer);
-      resolve(o);
-    });
-  });
 }
