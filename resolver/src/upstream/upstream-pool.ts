@@ -171,11 +171,13 @@ const NO_QUERY = Buffer.alloc(0);
 
 /** Starts `query` on `t`, its outcome to `sink`; transports without a sink path are adapted from their Promise. */
 function exchangeInto(t: Transport, query: Buffer, qEnd: number, timeoutMs: number, sink: ExchangeSink): void {
-  if (t.start !== undefined) {
-    t.start(query, qEnd, timeoutMs, sink);
-    return;
+  try {
+    if (t.start !== undefined) t.start(query, qEnd, timeoutMs, sink);
+    else t.exchange(query, qEnd, timeoutMs).then((resp) => sink.answered(resp), (err: unknown) => sink.failed(err));
+  } catch (err) {
+    // a transport that throws instead of failing the exchange still fails only this try
+    sink.failed(err);
   }
-  t.exchange(query, qEnd, timeoutMs).then((resp) => sink.answered(resp), (err: unknown) => sink.failed(err));
 }
 
 /**
@@ -193,7 +195,7 @@ export class UpstreamPool {
   private readonly retiring = new Set<Upstream>();
   private readonly logger: Logger | undefined;
   private closed = false;
-  /** the order the last query got; never changed in place, since queries walk it across awaits */
+  /** the order the last query got; never changed in place, since queries walk it try after try */
   private lastOrder: Upstream[] = [];
 
   constructor(specs: UpstreamSpec[], options: UpstreamPoolOptions) {
