@@ -82,7 +82,6 @@ export interface HandlerOptions {
   rateLimit?: RateLimitOptions;
 }
 
-
 const NULL_V4 = new Uint8Array(4);
 const NULL_V6 = new Uint8Array(16);
 const NULL_ADDRESSES = [NULL_V4, NULL_V6];

@@ -51,6 +51,8 @@ class UdpSlot {
    * left to the queue. A miss allocates no send buffer.
    */
   private readonly wires: (Buffer | undefined)[] = [];
+  /** sends before the socket is connected may wait in dgram's own queue, which holds their buffers */
+  private connected = false;
   private readonly afterSend = (err: Error | null) => {
     if (err) this.fail(reasonOf(err));
   };
@@ -59,6 +61,9 @@ class UdpSlot {
     this.socket = dgram.createSocket({ type: isIPv6(spec.host) ? 'udp6' : 'udp4', lookup: literalLookup as never });
     this.socket.on('message', (msg) => this.onMessage(msg));
     this.socket.on('error', (err) => this.fail(reasonOf(err)));
+    this.socket.once('connect', () => {
+      this.connected = true;
+    });
     this.socket.connect(spec.port, spec.host);
   }
 
@@ -79,7 +84,7 @@ class UdpSlot {
   /** Sends `query` under `id`, without changing `query` (other upstreams may be sent it too). */
   send(query: Buffer, id: number): void {
     const len = query.length;
-    const wire = len <= MAX_REUSED_WIRE ? (this.wires[len] ??= Buffer.allocUnsafeSlow(len)) : Buffer.allocUnsafe(len);
+    const wire = this.connected && len <= MAX_REUSED_WIRE ? (this.wires[len] ??= Buffer.allocUnsafeSlow(len)) : Buffer.allocUnsafe(len);
     query.copy(wire);
     wire[0] = id >> 8;
     wire[1] = id & 0xff;
