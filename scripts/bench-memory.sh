@@ -40,6 +40,8 @@ mem_flood() {
       "$SHARED_BENCH/bench-target.sh" 127.0.0.1 "$port" "miss@$MEM_QPS" > "$RUN/mem-$label.log" 2>&1 || true
   fi
   stop_tracked_pid "$sampler"
+  # reaped here, so the shell does not report the sampler as "Killed"
+  wait "$sampler" 2>/dev/null || true
   # rss after: the last column bench-target.sh measured right after the flood
   row=$(awk -F'\t' -v l="$label" '$1 == l && $2 ~ /^miss/ { print $4 "\t" $15 }' "$RUN/memory-runs.tsv" | tail -n 1)
   printf '%s\t%s\t%s\t%s\n' "$label" "${row%%$'\t'*}" "$(cat "$peakf")" "${row#*$'\t'}" >> "$MEMORY_TSV"
