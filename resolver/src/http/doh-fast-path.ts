@@ -39,8 +39,14 @@ export interface DohFastPathOptions {
   onError: (err: unknown) => void;
 }
 
-/** The token of a DoH path, '' for plain /dns-query, or null when the path is not a DoH one. */
-function dohToken(path: string): string | null {
+/**
+ * The token of a DoH request ('' for plain /dns-query), or null when it is no GET or POST of
+ * a DoH path: then the request is not this path's.
+ */
+function dohToken(method: string, url: string): string | null {
+  if (method !== 'GET' && method !== 'POST') return null;
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
   if (path === PREFIX) return '';
   if (!path.startsWith(PREFIX) || path[PREFIX.length] !== '/') return null;
   const token = path.slice(PREFIX.length + 1);
@@ -121,8 +127,7 @@ export class DohFastPath {
     return (req, res) => {
       const url = req.url ?? '';
       const method = req.method ?? '';
-      const q = url.indexOf('?');
-      const token = method === 'GET' || method === 'POST' ? dohToken(q < 0 ? url : url.slice(0, q)) : null;
+      const token = dohToken(method, url);
       if (token === null) return next(req, res);
       this.serve({
         header: (name) => { const v = req.headers[name]; return typeof v === 'string' ? v : undefined; },
@@ -152,8 +157,7 @@ export class DohFastPath {
     server.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, flags: number, rawHeaders: string[]) => {
       const url = headers[':path'] ?? '';
       const method = headers[':method'] ?? '';
-      const q = url.indexOf('?');
-      const token = method === 'GET' || method === 'POST' ? dohToken(q < 0 ? url : url.slice(0, q)) : null;
+      const token = dohToken(method, url);
       if (token === null) {
         for (const l of compat) l.call(server, stream, headers, flags, rawHeaders);
         return;
