@@ -28,16 +28,19 @@ export function lowerQuestion(msg: Uint8Array, start: number, end: number): Uint
   return out;
 }
 
-export function sameQuestion(stored: Uint8Array, msg: Uint8Array, start: number, end: number): boolean {
-  const n = end - start;
-  if (stored.length !== n) return false;
-  const nameLen = n - 4;
+/**
+ * Whether `a[aStart..)` and `b[bStart..bEnd)` hold the same question: the name compared
+ * case-insensitively (RFC 4343), type and class exactly. `a` must be at least as long.
+ */
+export function sameQuestion(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number, bEnd: number): boolean {
+  const nameLen = bEnd - bStart - 4;
+  if (aStart + nameLen + 4 > a.length) return false;
   for (let k = 0; k < nameLen; k++) {
-    const a = stored[k];
-    const b = msg[start + k];
-    // most queries arrive lower-case: compare first, fold case only on a mismatch
-    if (a !== b && a !== lowerByte(b)) return false;
+    const x = a[aStart + k];
+    const y = b[bStart + k];
+    // most names arrive in one case: compare first, fold case only on a mismatch
+    if (x !== y && lowerByte(x) !== lowerByte(y)) return false;
   }
-  return stored[nameLen] === msg[start + nameLen] && stored[nameLen + 1] === msg[start + nameLen + 1]
-    && stored[nameLen + 2] === msg[start + nameLen + 2] && stored[nameLen + 3] === msg[start + nameLen + 3];
+  const ta = aStart + nameLen, tb = bStart + nameLen;
+  return a[ta] === b[tb] && a[ta + 1] === b[tb + 1] && a[ta + 2] === b[tb + 2] && a[ta + 3] === b[tb + 3];
 }

@@ -13,6 +13,9 @@ export class AddressTable<T> {
   private v4Lengths: number[] = [];
   private v6Lengths: number[] = [];
   private readonly memo = new Map<string, T | null>();
+  /** the last address looked up and its value: most consecutive queries come from one client */
+  private lastAddress = '';
+  private lastValue: T | null = null;
 
   constructor(private readonly memoSize = DEFAULT_MEMO_SIZE) {}
 
@@ -34,15 +37,21 @@ export class AddressTable<T> {
       m.set(key, value);
     }
     this.memo.clear();
+    this.lastAddress = '';
+    this.lastValue = null;
     return undefined;
   }
 
   lookup(address: string): T | null {
-    const hit = this.memo.get(address);
-    if (hit !== undefined) return hit;
-    const found = this.resolve(address);
-    if (this.memo.size >= this.memoSize) this.memo.delete(this.memo.keys().next().value as string);
-    this.memo.set(address, found);
+    if (address === this.lastAddress) return this.lastValue;
+    let found = this.memo.get(address);
+    if (found === undefined) {
+      found = this.resolve(address);
+      if (this.memo.size >= this.memoSize) this.memo.delete(this.memo.keys().next().value as string);
+      this.memo.set(address, found);
+    }
+    this.lastAddress = address;
+    this.lastValue = found;
     return found;
   }
 

@@ -193,9 +193,10 @@ export class QueryHandler {
       return errorResponse(msg, q, st === ParseStatus.NotImp ? RCODE_NOTIMP : st === ParseStatus.BadVers ? RCODE_BADVERS : RCODE_FORMERR);
     }
     const net = typeof client === 'string' ? this.policy.networkForAddress(client) : client;
+    const now = Date.now();
     // RRL before any work: every UDP answer, a REFUSED one too, can be reflected at a victim
     if (maxUdp !== 0 && this.rateLimiter !== null && typeof client === 'string') {
-      const verdict = this.rateLimiter.check(client, Date.now());
+      const verdict = this.rateLimiter.check(client, now);
       if (verdict !== RrlVerdict.Answer) {
         const t = net === null ? this.stats.unmatched.totals : this.countersOf(net).totals;
         t[Counter.Total]++;
@@ -219,7 +220,6 @@ export class QueryHandler {
     }
     const own = this.ownNames.answer(msg, q);
     if (own !== null) return own;
-    const now = Date.now();
     const maxLen = maxUdp === 0 ? STREAM_MAX : q.hasOpt ? Math.min(q.udpSize, maxUdp) : 512;
     const e = this.cache.find(msg, 12, q.questionEnd, q.dnssecOk, q.checkingDisabled, now);
     const fresh = e !== null && now <= e.expiresAt;
@@ -258,6 +258,16 @@ export class QueryHandler {
     const cnameCheck = !this.decision.allowRule;
     // a flood of misses must cost SERVFAILs, not memory: each waiting query holds its packet
     if (this.waiting >= this.opts.maxWaiting) return this.overloaded(msg, q, net, stale, now, maxLen, cnameCheck);
+    this.wait(msg, len, q, net, stale, maxLen, cnameCheck, responder, ctx);
+    return null;
+  }
+
+  /**
+   * A miss: the query waits for the upstreams (or a stale answer, RFC 8767) and is answered
+   * through the responder. Its own method because the closures it makes would otherwise make
+   * every call of `answer`, hits too, allocate a context for the variables they capture.
+   */
+  private wait<C>(msg: Buffer, len: number, q: ParsedQuery, net: NetworkRuntime, stale: CacheEntry | null, maxLen: number, cnameCheck: boolean, responder: Responder<C>, ctx: C): void {
     this.wentAsync = true;
     if (responder.keep !== undefined) {
       msg = copyOut(msg, len);
@@ -286,7 +296,6 @@ export class QueryHandler {
       else if (stale !== null && t <= stale.staleUntil) responder.deliver(this.replyStale(stale, msg, lq, net, t, maxLen, cnameCheck), ctx);
       else responder.deliver(errorResponse(msg, lq, RCODE_SERVFAIL), ctx);
     });
-    return null;
   }
 
   /** Too many queries already wait for upstreams: the stale answer if there is one, else SERVFAIL. */

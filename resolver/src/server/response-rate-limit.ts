@@ -59,6 +59,14 @@ export class ResponseRateLimiter {
   private readonly hextets = new Int32Array(8);
   private readonly exempt: Range[];
   private slipTurn = 0;
+  /**
+   * The address last checked, its family and whether it is exempt: consecutive queries mostly
+   * come from one client (and the batched reader hands out one string per address), so a
+   * repeat costs a comparison instead of parsing the text again.
+   */
+  private lastAddress = '';
+  private lastFam = -1;
+  private lastExempt = false;
 
   constructor(private readonly o: RateLimitOptions) {
     let size = 1024;
@@ -79,11 +87,17 @@ export class ResponseRateLimiter {
 
   /** What to do with the answer to a UDP query from `address` at `nowMs`. */
   check(address: string, nowMs: number): RrlVerdict {
-    const fam = this.parse(address);
-    if (fam < 0) return RrlVerdict.Answer;
+    if (address !== this.lastAddress) {
+      this.lastAddress = address;
+      this.lastFam = this.parse(address);
+      this.lastExempt = false;
+      const v6 = this.lastFam === 1;
+      for (let i = 0; i < this.exempt.length && this.lastFam >= 0; i++) if (this.inRange(this.exempt[i], v6)) this.lastExempt = true;
+    }
+    const fam = this.lastFam;
+    if (fam < 0 || this.lastExempt) return RrlVerdict.Answer;
     const v6 = fam === 1;
     const w = this.words;
-    for (let i = 0; i < this.exempt.length; i++) if (this.inRange(this.exempt[i], v6)) return RrlVerdict.Answer;
     // the client's prefix: /24 keeps one word, /56 keeps 56 bits of two
     const p = v6 ? this.o.ipv6Prefix : this.o.ipv4Prefix;
     const a = (keep(w[0], p) ^ (v6 ? 0x40000000 : 0)) | 0;
