@@ -58,8 +58,8 @@ export function answerFromEntry(e: CacheEntry, msg: Uint8Array, q: ParsedQuery, 
   if (variant.length > maxLen) return truncatedResponse(msg, q, e.info.rcode);
   let b: Buffer;
   if (stale) {
-    // a private copy (the stale variant already is one), every TTL capped
-    b = variant === e.resp || variant === e.noOpt || variant === e.withOpt ? Buffer.from(variant) : variant;
+    // a private copy (an EDNS client's stale variant already is one), every TTL capped
+    b = q.hasOpt ? variant : Buffer.from(variant);
     writeTtls(b, e, now, staleTtl);
   } else {
     // A cached variant's TTLs change once a second: they are rewritten only when the age in

@@ -90,9 +90,7 @@ export class ResponseRateLimiter {
     if (address !== this.lastAddress) {
       this.lastAddress = address;
       this.lastFam = this.parse(address);
-      this.lastExempt = false;
-      const v6 = this.lastFam === 1;
-      for (let i = 0; i < this.exempt.length && this.lastFam >= 0; i++) if (this.inRange(this.exempt[i], v6)) this.lastExempt = true;
+      this.lastExempt = this.lastFam >= 0 && this.isExempt(this.lastFam === 1);
     }
     const fam = this.lastFam;
     if (fam < 0 || this.lastExempt) return RrlVerdict.Answer;
@@ -134,6 +132,12 @@ export class ResponseRateLimiter {
     }
     this.counters.dropped++;
     return RrlVerdict.Drop;
+  }
+
+  /** Whether the address just parsed into `words` lies in an exempt range. */
+  private isExempt(v6: boolean): boolean {
+    for (let i = 0; i < this.exempt.length; i++) if (this.inRange(this.exempt[i], v6)) return true;
+    return false;
   }
 
   private inRange(r: Range, v6: boolean): boolean {
