@@ -103,4 +103,16 @@ ng_rows() {
     || echo "bench: the $label run failed (status $?)" >&2
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$port" "$NG_LOAD_S" "$NG_RSS0_KB" "$(rss_kb "$NG_PID")" "$(ng_version), workers $workers" >> "$PEERS_TSV"
   stop_tracked_pid "$NG_PID"
+  [ "$workers" -gt 1 ] && ng_spread "$label"
+  return 0
+}
+
+# ng_spread LABEL : how the kernel spread the datagrams over the workers' SO_REUSEPORT sockets,
+# from the counts each worker logs when its socket closes (the dgram path logs none)
+ng_spread() {
+  grep '"msg":"udp: socket closed"' "$RUN/$1/nestguard.log" | grep -o '"datagrams":[0-9]*' | cut -d: -f2 \
+    | awk -v label="$1" '{ n[NR] = $1; t += $1 } END {
+        if (NR == 0) exit
+        s = ""; for (i = 1; i <= NR; i++) s = s sprintf(" %d (%.1f%%)", n[i], t ? 100 * n[i] / t : 0)
+        printf "   %s datagrams read per worker socket:%s\n", label, s }'
 }

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config/load-config.js';
 import { watchConfigFile } from './config/watch-config.js';
 import { startNestguard } from './app.js';
 import { createLogger, prettyLogs } from './logger.js';
+import { RestartBackoff } from './restart-backoff.js';
 import { startupSummary } from './startup-summary.js';
 
 // `npm start`: read the configuration (file + environment), refuse to start with every
@@ -69,11 +70,19 @@ async function main(): Promise<void> {
   }
   if (role === 'primary') {
     log.info({ workers }, 'nestguard: starting workers');
+    const forkedAt = new Map<number, number>();
+    cluster.on('fork', (w) => forkedAt.set(w.id, Date.now()));
     for (let i = 0; i < workers; i++) cluster.fork();
+    const backoff = new RestartBackoff();
     cluster.on('exit', (w, code) => {
+      const ran = Date.now() - (forkedAt.get(w.id) ?? 0);
+      forkedAt.delete(w.id);
       if (stopping) return;
-      log.error({ code, worker: w.id }, 'nestguard: worker exited; starting another');
-      cluster.fork();
+      const wait = backoff.next(ran);
+      log.error({ code, worker: w.id, restartInMs: wait }, 'nestguard: worker exited; starting another');
+      setTimeout(() => {
+        if (!stopping) cluster.fork();
+      }, wait);
     });
     // the workers build their snapshots from the disk copies this process just wrote
     running.lists.onSwap(() => {

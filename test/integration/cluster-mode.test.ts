@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthUpstream, RECORDS, type AuthUpstream } from '../helpers/auth-upstream.js';
@@ -21,10 +22,22 @@ function children(pid: number): number[] {
   return out.split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);
 }
 
-/** pids with a TCP socket listening on `port` (ss -p needs no privilege for our own processes) */
-function listeners(port: number): Set<number> {
-  const out = execFileSync('ss', ['-H', '-lntp', `sport = :${port}`]).toString();
+/** pids with a TCP (or UDP) socket bound to `port` (ss -p needs no privilege for our own processes) */
+function listeners(port: number, proto: 't' | 'u' = 't'): Set<number> {
+  const out = execFileSync('ss', ['-H', `-l${proto}np`, `sport = :${port}`]).toString();
   return new Set([...out.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])));
+}
+
+/** one A query for `name` from a socket of its own (a new source port), resolved on its answer */
+function askFromNewPort(port: number, name: string, id: number): Promise<void> {
+  const labels = name.split('.').flatMap((l) => [Buffer.from([l.length]), Buffer.from(l)]);
+  const q = Buffer.concat([Buffer.from([id >> 8, id & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), ...labels, Buffer.from([0, 0, 1, 0, 1])]);
+  const s = createSocket('udp4');
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { s.close(); reject(new Error(`no answer to query ${id}`)); }, 5000);
+    s.on('message', () => { clearTimeout(timer); s.close(); resolve(); });
+    s.send(q, port, '127.0.0.1');
+  });
 }
 
 async function until(cond: () => Promise<boolean>, ms: number): Promise<boolean> {
@@ -80,6 +93,12 @@ describe('cluster mode (NESTGUARD_WORKERS=2)', () => {
   it('runs two workers beside the primary, which serves HTTP', async () => {
     expect(children(ng.pid)).toHaveLength(2);
     expect([...listeners(ng.httpPort)]).toEqual([ng.pid]);
+    if (ng.logRecords().find((l) => l.stage === 'udp')?.path === 'batched') {
+      // a SO_REUSEPORT socket in each worker, none in the primary; and no worker restarted
+      // (a second socket that could not bind would exit its worker, again and again)
+      expect([...listeners(ng.dnsPort, 'u')].sort()).toEqual(children(ng.pid).sort());
+      expect(ng.logRecords().filter((l) => l.msg === 'nestguard: worker exited; starting another')).toEqual([]);
+    }
     const res = await fetch(`http://127.0.0.1:${ng.httpPort}/health`);
     expect(res.status).toBe(200);
   });
@@ -97,8 +116,24 @@ describe('cluster mode (NESTGUARD_WORKERS=2)', () => {
   });
 
   it('stops cleanly on SIGTERM, workers first', async () => {
+    // 64 clients, each from its own source port, before the stop: on the batched path each
+    // worker has its own SO_REUSEPORT socket and the kernel picks one by a hash of the 4-tuple
+    const clients = 64;
+    for (let i = 0; i < clients; i += 16) {
+      await Promise.all(Array.from({ length: 16 }, (_, j) => askFromNewPort(ng.dnsPort, RECORDS.a.name, i + j + 1)));
+    }
     const workers = children(ng.pid);
     expect(await ng.stop()).toBe(0);
     for (const w of workers) expect(() => process.kill(w, 0)).toThrow();
+    const records = ng.logRecords();
+    if (records.find((l) => l.stage === 'udp')?.path !== 'batched') return;
+    // each worker says at close what its socket read: both read some of the 64 (one worker
+    // with all of them would mean the sockets were not in one reuseport group: odds 2^-63)
+    const closed = records.filter((l) => l.msg === 'udp: socket closed');
+    expect(closed).toHaveLength(2);
+    expect(closed.map((l) => l.pid).sort()).toEqual([...workers].sort());
+    const read = closed.map((l) => Number(l.datagrams));
+    for (const n of read) expect(n).toBeGreaterThan(0);
+    expect(read.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(clients);
   });
 });

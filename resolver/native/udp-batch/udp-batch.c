@@ -430,6 +430,14 @@ static int get_int(napi_env env, napi_value obj, const char *key, int32_t def) {
   return r;
 }
 
+// a JS boolean: napi_get_value_int32 refuses one (napi_number_expected), so it would read as the default
+static int get_bool(napi_env env, napi_value obj, const char *key) {
+  napi_value v;
+  bool r = false;
+  if (get_prop(env, obj, key, &v)) napi_get_value_bool(env, v, &r);
+  return r;
+}
+
 static void *shared(napi_env env, napi_value obj, const char *key, size_t want, napi_ref *ref) {
   napi_value v;
   if (!get_prop(env, obj, key, &v)) return NULL;
@@ -505,7 +513,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   if (fd < 0) err = errno;
   int one = 1;
   if (!err && family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) err = errno, step = "IPV6_V6ONLY";
-  if (!err && get_int(env, opts, "reusePort", 0) && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) err = errno, step = "SO_REUSEPORT";
+  if (!err && get_bool(env, opts, "reusePort") && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) err = errno, step = "SO_REUSEPORT";
   if (!err && wildcard) {
     int r = family == 6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one) : setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
     if (r < 0) err = errno, step = "pktinfo";

@@ -19,6 +19,22 @@ type Peer = Uint8Array;
 /** peer records kept for reuse at most: a burst of waiting queries larger than this leaves garbage, not a lasting pool */
 const MAX_FREE_PEERS = 8192;
 
+/** What the addon counted on one socket since it opened (`info` after port and buffer sizes). */
+export interface SocketCounters {
+  batches: number;
+  datagrams: number;
+  sent: number;
+  sendErrors: number;
+  recvErrors: number;
+  deferred: number;
+  dropped: number;
+  held: number;
+}
+
+function socketCounters(i: ArrayLike<number>): SocketCounters {
+  return { batches: i[3], datagrams: i[4], sent: i[5], sendErrors: i[6], recvErrors: i[7], deferred: i[8], dropped: i[9], held: i[10] };
+}
+
 export class BatchedUdpListener implements DatagramBatch<number | Peer> {
   count = 0;
   readonly maxUdp: number;
@@ -108,9 +124,8 @@ export class BatchedUdpListener implements DatagramBatch<number | Peer> {
   }
 
   /** socket counters since it opened */
-  get counters(): Record<string, number> {
-    const i = this.h === null ? [] : this.addon.info(this.h);
-    return { batches: i[3], datagrams: i[4], sent: i[5], sendErrors: i[6], recvErrors: i[7], deferred: i[8], dropped: i[9], held: i[10] };
+  get counters(): SocketCounters {
+    return socketCounters(this.h === null ? [] : this.addon.info(this.h));
   }
 
   client(i: number): string {
@@ -185,6 +200,9 @@ export class BatchedUdpListener implements DatagramBatch<number | Peer> {
     this.addon.close(h);
     this.h = null;
     const dropped = this.waiting + info[10];
+    // aggregate counts only; with several workers these lines show how the kernel spread the
+    // clients over the SO_REUSEPORT sockets (one line per worker, told apart by pid)
+    this.log.info({ stage: 'udp', ...socketCounters(info) }, 'udp: socket closed');
     if (dropped > 0) this.log.warn({ stage: 'udp', dropped }, 'udp: answers still waiting at shutdown were dropped');
     return Promise.resolve();
   }
