@@ -80,9 +80,10 @@ async function main(): Promise<void> {
       if (stopping) return;
       const wait = backoff.next(ran);
       log.error({ code, worker: w.id, restartInMs: wait }, 'nestguard: worker exited; starting another');
+      // unref: a restart still waiting never holds a shutdown up
       setTimeout(() => {
         if (!stopping) cluster.fork();
-      }, wait);
+      }, wait).unref();
     });
     // the workers build their snapshots from the disk copies this process just wrote
     running.lists.onSwap(() => {

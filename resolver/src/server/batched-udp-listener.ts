@@ -31,7 +31,10 @@ export interface SocketCounters {
   held: number;
 }
 
-function socketCounters(i: ArrayLike<number>): SocketCounters {
+/** a closed socket's counters read as zeros */
+const CLOSED_INFO: readonly number[] = new Array<number>(11).fill(0);
+
+function socketCounters(i: readonly number[]): SocketCounters {
   return { batches: i[3], datagrams: i[4], sent: i[5], sendErrors: i[6], recvErrors: i[7], deferred: i[8], dropped: i[9], held: i[10] };
 }
 
@@ -125,7 +128,7 @@ export class BatchedUdpListener implements DatagramBatch<number | Peer> {
 
   /** socket counters since it opened */
   get counters(): SocketCounters {
-    return socketCounters(this.h === null ? [] : this.addon.info(this.h));
+    return socketCounters(this.h === null ? CLOSED_INFO : this.addon.info(this.h));
   }
 
   client(i: number): string {
