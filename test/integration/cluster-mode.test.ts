@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthUpstream, RECORDS, type AuthUpstream } from '../helpers/auth-upstream.js';
 import { query } from '../helpers/dig.js';
+import { buildQuery } from '../helpers/dns-message.js';
 import { startNestguard, type Nestguard } from '../helpers/nestguard.js';
 
 // NESTGUARD_WORKERS > 0: the workers serve DNS only; the primary alone downloads the lists,
@@ -30,8 +31,7 @@ function listeners(port: number, proto: 't' | 'u' = 't'): Set<number> {
 
 /** one A query for `name` from a socket of its own (a new source port), resolved on its answer */
 function askFromNewPort(port: number, name: string, id: number): Promise<void> {
-  const labels = name.split('.').flatMap((l) => [Buffer.from([l.length]), Buffer.from(l)]);
-  const q = Buffer.concat([Buffer.from([id >> 8, id & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), ...labels, Buffer.from([0, 0, 1, 0, 1])]);
+  const q = buildQuery({ id, name });
   const s = createSocket('udp4');
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => { s.close(); reject(new Error(`no answer to query ${id}`)); }, 5000);

@@ -20,7 +20,7 @@ type Peer = Uint8Array;
 const MAX_FREE_PEERS = 8192;
 
 /** What the addon counted on one socket since it opened (`info` after port and buffer sizes). */
-export interface SocketCounters {
+interface SocketCounters {
   batches: number;
   datagrams: number;
   sent: number;
@@ -30,9 +30,6 @@ export interface SocketCounters {
   dropped: number;
   held: number;
 }
-
-/** a closed socket's counters read as zeros */
-const CLOSED_INFO: readonly number[] = new Array<number>(11).fill(0);
 
 function socketCounters(i: readonly number[]): SocketCounters {
   return { batches: i[3], datagrams: i[4], sent: i[5], sendErrors: i[6], recvErrors: i[7], deferred: i[8], dropped: i[9], held: i[10] };
@@ -126,11 +123,6 @@ export class BatchedUdpListener implements DatagramBatch<number | Peer> {
     return { recv: i[1], send: i[2] };
   }
 
-  /** socket counters since it opened */
-  get counters(): SocketCounters {
-    return socketCounters(this.h === null ? CLOSED_INFO : this.addon.info(this.h));
-  }
-
   client(i: number): string {
     const p = i * this.addon.PEER_BYTES;
     const b = this.peerBytes;
@@ -199,13 +191,13 @@ export class BatchedUdpListener implements DatagramBatch<number | Peer> {
     const h = this.h;
     if (h === null) return Promise.resolve();
     this.sendLater();
-    const info = this.addon.info(h);
+    const counts = socketCounters(this.addon.info(h));
     this.addon.close(h);
     this.h = null;
-    const dropped = this.waiting + info[10];
+    const dropped = this.waiting + counts.held;
     // aggregate counts only; with several workers these lines show how the kernel spread the
     // clients over the SO_REUSEPORT sockets (one line per worker, told apart by pid)
-    this.log.info({ stage: 'udp', ...socketCounters(info) }, 'udp: socket closed');
+    this.log.info({ stage: 'udp', ...counts }, 'udp: socket closed');
     if (dropped > 0) this.log.warn({ stage: 'udp', dropped }, 'udp: answers still waiting at shutdown were dropped');
     return Promise.resolve();
   }
