@@ -99,7 +99,12 @@ export async function startNestguard(loaded: LoadedConfig, log: Logger, opts: St
 
   const effective = { ...config, ...effectiveSettings(db, config) };
   const cache = new ResponseCache(cacheOptions(effective));
-  const upstream = new UpstreamPool(effective.upstreams.map(parseUpstreamUrl), { ...upstreamOptions(config), logger: log.child({ stage: 'upstream' }) });
+  const upstream = new UpstreamPool(effective.upstreams.map(parseUpstreamUrl), {
+    ...upstreamOptions(config),
+    logger: log.child({ stage: 'upstream' }),
+    // a role without DNS listeners still forwards DoH: the same UDP path either way
+    udpAddon: udp.addon,
+  });
   // kept here: a reload updates the timers in place, the handler reads them on every query
   const timers = handlerOptions(config);
   const handler = new QueryHandler(policy, cache, upstream, stats, timers, log.child({ stage: 'resolver' }));

@@ -15,7 +15,9 @@ export type Behaviour =
   /** UDP: first an answer under another ID, then the real one */
   | 'wrong-id-first'
   /** UDP: first an answer to another question under the right ID, then the real one */
-  | 'wrong-question-first';
+  | 'wrong-question-first'
+  /** UDP and TCP: an answer of about 6000 bytes (many TXT records), never flagged TC */
+  | 'oversized';
 
 export interface FakeUpstreamOptions {
   behaviour?: Behaviour;
@@ -37,6 +39,8 @@ export class FakeUpstream {
   udpQueries = 0;
   tcpQueries = 0;
   tcpConnections = 0;
+  /** the source ports UDP queries came from */
+  readonly udpSourcePorts = new Set<number>();
   /** the latest answer built with the full record set, as it went on the wire */
   lastAnswer: Buffer | null = null;
   private udp: dgram.Socket | null = null;
@@ -78,6 +82,7 @@ export class FakeUpstream {
 
   private onUdp(udp: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): void {
     this.udpQueries++;
+    this.udpSourcePorts.add(rinfo.port);
     this.later(() => {
       for (const out of this.udpAnswers(msg)) udp.send(out, rinfo.port, rinfo.address);
     });
@@ -120,6 +125,8 @@ export class FakeUpstream {
         return this.header(query, 2);
       case 'refused':
         return this.header(query, 5);
+      case 'oversized':
+        return this.oversizedAnswer(query);
       default:
         return this.fullAnswer(query);
     }
@@ -173,6 +180,16 @@ export class FakeUpstream {
     const a = Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, ...this.address.split('.').map(Number)]);
     const txt = Buffer.from([0xc0, 0x0c, 0, 16, 0, 1, 0, 0, 0, 60, 0, 7, 6, 0x00, 0xff, 0x80, 0xc3, 0x28, 0x0a]);
     const out = Buffer.concat([head, a, txt]);
+    this.lastAnswer = Buffer.from(out);
+    return out;
+  }
+
+  /** 24 TXT records of 250 bytes each after the usual answer: larger than most UDP paths carry. */
+  private oversizedAnswer(query: Buffer): Buffer {
+    const base = this.fullAnswer(query);
+    const txt = Buffer.concat([Buffer.from([0xc0, 0x0c, 0, 16, 0, 1, 0, 0, 0, 60, 0, 251, 250]), Buffer.alloc(250, 0x61)]);
+    const out = Buffer.concat([base, ...new Array<Buffer>(24).fill(txt)]);
+    out.writeUInt16BE(2 + 24, 6);
     this.lastAnswer = Buffer.from(out);
     return out;
   }

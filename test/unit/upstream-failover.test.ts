@@ -1,18 +1,22 @@
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { UdpBatchAddon } from '../../resolver/src/server/udp-batch-addon.js';
 import { UpstreamError } from '../../resolver/src/upstream/upstream-error.js';
 import { UpstreamPool } from '../../resolver/src/upstream/upstream-pool.js';
 import { parseUpstreamUrl } from '../../resolver/src/upstream/upstream-url.js';
 import { buildQuery, closeAll, type Closable, type FakeUpstream, type FakeUpstreamOptions, startTrackedFake } from '../helpers/upstream-fake-server.js';
+import { udpPaths } from '../helpers/udp-paths.js';
 
 const TYPE_A = 1;
 const open: Closable[] = [];
 
 const fake = (options: FakeUpstreamOptions = {}): Promise<FakeUpstream> => startTrackedFake(open, options);
 
+let udpAddon: UdpBatchAddon | null = null;
+
 function pool(fakes: FakeUpstream[], tryTimeoutMs: number): UpstreamPool {
-  const p = new UpstreamPool(fakes.map((f) => parseUpstreamUrl(`udp://127.0.0.1:${f.udpPort}`)), { tryTimeoutMs });
+  const p = new UpstreamPool(fakes.map((f) => parseUpstreamUrl(`udp://127.0.0.1:${f.udpPort}`)), { tryTimeoutMs, udpAddon });
   open.push(p);
   return p;
 }
@@ -27,7 +31,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 afterEach(() => closeAll(open));
 
-describe('upstream failover', () => {
+describe.each(udpPaths())('upstream failover, UDP through %s', (_path, addon) => {
+  beforeEach(() => {
+    udpAddon = addon;
+  });
+
   it('moves on from a silent upstream after the try timeout', async () => {
     const silent = await fake({ behaviour: 'silent' });
     const good = await fake({ address: '192.0.2.2' });
@@ -55,7 +63,7 @@ describe('upstream failover', () => {
     const port = closed.address().port;
     await new Promise<void>((r) => closed.close(() => r()));
     const good = await fake({ address: '192.0.2.3' });
-    const p = new UpstreamPool([parseUpstreamUrl(`udp://127.0.0.1:${port}`), parseUpstreamUrl(`udp://127.0.0.1:${good.udpPort}`)], { tryTimeoutMs: 1000 });
+    const p = new UpstreamPool([parseUpstreamUrl(`udp://127.0.0.1:${port}`), parseUpstreamUrl(`udp://127.0.0.1:${good.udpPort}`)], { tryTimeoutMs: 1000, udpAddon });
     open.push(p);
     const start = performance.now();
     const resp = await p.query(q(), start + 3000);
@@ -83,7 +91,7 @@ describe('upstream failover', () => {
     const port = gone.udpPort;
     await gone.close();
     const good = await fake({ delayMs: 20, address: '192.0.2.21' });
-    const p = new UpstreamPool([parseUpstreamUrl(`udp://127.0.0.1:${port}`), parseUpstreamUrl(`udp://127.0.0.1:${good.udpPort}`)], { tryTimeoutMs: 300 });
+    const p = new UpstreamPool([parseUpstreamUrl(`udp://127.0.0.1:${port}`), parseUpstreamUrl(`udp://127.0.0.1:${good.udpPort}`)], { tryTimeoutMs: 300, udpAddon });
     open.push(p);
     for (let i = 0; i < 3; i++) expect(answeredBy(await p.query(q(i), performance.now() + 2000))).toBe('192.0.2.21');
     expect(p.health()[0]).toMatchObject({ healthy: false, failures: 3, lastError: 'ECONNREFUSED', queries: 3 });

@@ -1,5 +1,7 @@
+import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { UdpBatchAddon } from '../../resolver/src/server/udp-batch-addon.js';
 import { TcpTransport } from '../../resolver/src/upstream/tcp-transport.js';
 import { TransportError } from '../../resolver/src/upstream/transport.js';
 import { UdpTransport } from '../../resolver/src/upstream/udp-transport.js';
@@ -8,14 +10,17 @@ import { UpstreamError } from '../../resolver/src/upstream/upstream-error.js';
 import { UpstreamPool } from '../../resolver/src/upstream/upstream-pool.js';
 import { parseUpstreamUrl } from '../../resolver/src/upstream/upstream-url.js';
 import { buildQuery, closeAll, type Closable, type FakeUpstream, type FakeUpstreamOptions, startTrackedFake } from '../helpers/upstream-fake-server.js';
+import { udpPaths } from '../helpers/udp-paths.js';
 
 const TYPE_A = 1;
 const open: Closable[] = [];
 
 const fake = (options: FakeUpstreamOptions = {}): Promise<FakeUpstream> => startTrackedFake(open, options);
 
+let udpAddon: UdpBatchAddon | null = null;
+
 function pool(urls: string[], tryTimeoutMs = 300): UpstreamPool {
-  const p = new UpstreamPool(urls.map(parseUpstreamUrl), { tryTimeoutMs });
+  const p = new UpstreamPool(urls.map(parseUpstreamUrl), { tryTimeoutMs, udpAddon });
   open.push(p);
   return p;
 }
@@ -24,7 +29,14 @@ const soon = (ms = 2000): number => performance.now() + ms;
 
 afterEach(() => closeAll(open));
 
-describe('upstream over UDP', () => {
+describe.each(udpPaths())('upstream over UDP through %s', (_path, addon) => {
+  beforeEach(() => {
+    udpAddon = addon;
+  });
+  afterEach(() => {
+    udpAddon = null;
+  });
+
   it('relays the answer byte for byte, with the query ID restored', async () => {
     const f = await fake();
     const p = pool([`udp://127.0.0.1:${f.udpPort}`]);
@@ -91,7 +103,7 @@ describe('upstream over UDP', () => {
 
   it('times each query out at its own deadline, with one timer for all of them', async () => {
     const f = await fake({ behaviour: 'silent' });
-    const t = new UdpTransport(parseUpstreamUrl(`udp://127.0.0.1:${f.udpPort}`));
+    const t = new UdpTransport(parseUpstreamUrl(`udp://127.0.0.1:${f.udpPort}`), { addon });
     open.push({ close: async () => t.close() });
     const t0 = performance.now();
     const outcome = (name: string, ms: number) => t.exchange(buildQuery(name, TYPE_A), questionEnd(buildQuery(name, TYPE_A)), ms)
@@ -118,6 +130,44 @@ describe('upstream over UDP', () => {
       expect(resp.readUInt16BE(0)).toBe(i);
       expect(resp.subarray(12, 12 + names[i].length + 2).equals(buildQuery(names[i], TYPE_A).subarray(12, 12 + names[i].length + 2))).toBe(true);
     });
+  });
+
+  it('relays an answer larger than 4096 bytes whole, over TCP when it did not fit the batched receive slot', async () => {
+    const f = await fake({ behaviour: 'oversized' });
+    const p = pool([`udp://127.0.0.1:${f.udpPort}`]);
+    const resp = await p.query(buildQuery('big.example.org', TYPE_A, 0x5151), soon());
+    expect(resp.length).toBeGreaterThan(6000);
+    expect(resp.readUInt16BE(0)).toBe(0x5151);
+    expect(resp.subarray(2).equals(f.lastAnswer!.subarray(2))).toBe(true);
+    expect(f.udpQueries).toBe(1);
+    // dgram takes any UDP size; the addon's slots hold 4096 bytes, so it asks again over TCP
+    expect(f.tcpQueries).toBe(addon === null ? 0 : 1);
+  });
+
+  it('moves to a fresh source port once a socket has carried its budget of queries', async () => {
+    const f = await fake();
+    const t = new UdpTransport(parseUpstreamUrl(`udp://127.0.0.1:${f.udpPort}`), { addon, sockets: 2, queriesPerSocket: 5 });
+    open.push({ close: async () => t.close() });
+    const q = buildQuery('port.example.org', TYPE_A);
+    for (let i = 0; i < 40; i++) await t.exchange(q, questionEnd(q), 1000);
+    expect(f.udpQueries).toBe(40);
+    // 40 queries at 5 a socket: 8 sockets, each on a fresh port
+    expect(f.udpSourcePorts.size).toBeGreaterThanOrEqual(7); // the kernel may, rarely, hand a freed port out again
+  });
+
+  it('reaches an upstream on IPv6 loopback', async () => {
+    // an echo server: the query back with QR set is an answer to its own question
+    const server = dgram.createSocket('udp6');
+    server.on('message', (msg, rinfo) => {
+      msg[2] |= 0x80;
+      server.send(msg, rinfo.port, rinfo.address);
+    });
+    await new Promise<void>((resolve) => server.bind(0, '::1', resolve));
+    open.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const p = pool([`udp://[::1]:${server.address().port}`]);
+    const resp = await p.query(buildQuery('six.example.org', TYPE_A, 0x0606), soon());
+    expect(resp.readUInt16BE(0)).toBe(0x0606);
+    expect(resp[2] & 0x80).toBe(0x80);
   });
 
   it('rejects a message without a single question', async () => {

@@ -10,6 +10,12 @@
 //   meta   int32: [0, RECV_SLOTS) datagram lengths; then per send slot j (peer index, length)
 // Peer record: [0] family 4|6, [1] 1 when [28..44) holds the query's destination address,
 // [2..4) port (network order), [4..8) ifindex, [8..12) IPv6 scope id, [12..28) source address.
+//
+// The same socket serves the upstream side when opened with `connectHost`: bound to a random
+// source port and connected to the upstream, so the kernel drops datagrams from anyone else.
+// Queries leave with sendmmsg (no destination per message), answers are read in batches into
+// slots of `slotBytes` (an answer larger than a slot reads as truncated, length -1), and an ICMP
+// error on the socket is handed to `onError` instead of being counted and skipped.
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -57,6 +63,8 @@ typedef struct {
   int fd;
   int family;
   int pktinfo;
+  int connected;
+  size_t slot_bytes;
   int reading;
   int closed;
   int in_callback;
@@ -65,7 +73,9 @@ typedef struct {
   int finalized;
   uv_poll_t poll;
   int poll_events;
-  napi_ref cb, recv_ref, send_ref, peers_ref, meta_ref;
+  napi_ref cb, err_cb, recv_ref, send_ref, peers_ref, meta_ref;
+  // the errno of the last undeliverable message sent by the current js_send, 0 if none
+  int send_errno;
   napi_async_context actx;
   uint8_t *recv, *send, *peers;
   int32_t *meta;
@@ -96,6 +106,26 @@ static napi_value throw_errno(napi_env env, const char *what, int err) {
 }
 
 static void on_poll(uv_poll_t *h, int status, int events);
+
+static const char *errno_name(int err) {
+  switch (err) {
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case EHOSTUNREACH: return "EHOSTUNREACH";
+    case ENETUNREACH: return "ENETUNREACH";
+    case EHOSTDOWN: return "EHOSTDOWN";
+    case EMSGSIZE: return "EMSGSIZE";
+    case EACCES: return "EACCES";
+    case EPERM: return "EPERM";
+    default: return "EIO";
+  }
+}
+
+static napi_value errno_value(napi_env env, int err) {
+  napi_value v;
+  if (err == 0) napi_get_undefined(env, &v);
+  else napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &v);
+  return v;
+}
 
 static void set_poll(sock_t *s) {
   if (s->closed) return;
@@ -151,11 +181,17 @@ static void put_cmsg(struct msghdr *mh, char *ctl, int level, int type, const vo
 // Fills one outgoing message: destination from the peer, and on a wildcard socket the
 // source address the query was sent to, so the client sees the reply come from there.
 static void msg_to_peer(sock_t *s, struct msghdr *mh, addr_t *name, char *ctl, const uint8_t *p) {
-  memset(name, 0, sizeof *name);
-  mh->msg_name = name;
   mh->msg_control = NULL;
   mh->msg_controllen = 0;
   mh->msg_flags = 0;
+  if (s->connected) {
+    // the connected address is the destination
+    mh->msg_name = NULL;
+    mh->msg_namelen = 0;
+    return;
+  }
+  memset(name, 0, sizeof *name);
+  mh->msg_name = name;
   if (p[0] == 4) {
     name->v4.sin_family = AF_INET;
     memcpy(&name->v4.sin_port, p + 2, 2);
@@ -222,6 +258,7 @@ static int flush_held(sock_t *s) {
       if (errno == EINTR) continue;
       if (transient(errno)) return 0;
       s->counters[C_SEND_ERRORS]++;
+      s->send_errno = errno;
       done = 1; // this reply alone is undeliverable (ICMP error, bad address): skip it
     } else {
       s->counters[C_SENT] += r;
@@ -276,6 +313,7 @@ static void send_slots(sock_t *s, int first, int count) {
     }
     // this reply alone is undeliverable (ICMP error reported on the socket, bad address)
     s->counters[C_SEND_ERRORS]++;
+    s->send_errno = errno;
     off++;
   }
 }
@@ -284,15 +322,58 @@ static void send_slots(sock_t *s, int first, int count) {
 
 static void close_now(sock_t *s);
 
-static void read_batches(sock_t *s) {
+// Calls JS function `fn` with one argument, made by `make_arg` from `arg`, and returns its
+// int32 result (0 if none). An exception is raised as an uncaught one (the process's handler
+// decides), never left pending. The callback may close the socket: close() then defers to us.
+static int32_t call_js(sock_t *s, napi_ref fn, napi_value (*make_arg)(napi_env, int), int arg) {
   napi_env env = s->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value cb, recv, argv[1], result;
+  napi_get_reference_value(env, fn, &cb);
+  napi_get_global(env, &recv); // make_callback wants an object receiver
+  argv[0] = make_arg(env, arg);
+  s->in_callback = 1;
+  napi_status st = napi_make_callback(env, s->actx, recv, cb, 1, argv, &result);
+  s->in_callback = 0;
+  int32_t ret = 0;
+  if (st == napi_ok) napi_get_value_int32(env, result, &ret);
+  else {
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) {
+      napi_value e;
+      napi_get_and_clear_last_exception(env, &e);
+      napi_fatal_exception(env, e);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+  return ret;
+}
+
+static napi_value int_value(napi_env env, int v) {
+  napi_value x;
+  napi_create_int32(env, v, &x);
+  return x;
+}
+
+// A connected socket's error (ICMP unreachable from the upstream) goes to onError, which may
+// close the socket. Returns 1 when the socket is gone.
+static int report_error(sock_t *s, int err) {
+  if (!s->err_cb) return 0;
+  call_js(s, s->err_cb, errno_value, err);
+  if (s->close_pending) close_now(s);
+  return s->closed;
+}
+
+static void read_batches(sock_t *s) {
   for (int round = 0; round < READ_ROUNDS && s->reading && !s->closed; round++) {
     for (int i = 0; i < RECV_SLOTS; i++) {
       struct msghdr *mh = &s->rmsg[i].msg_hdr;
       mh->msg_name = &s->rname[i];
       mh->msg_namelen = sizeof s->rname[i];
-      s->riov[i].iov_base = s->recv + (size_t)i * SLOT_BYTES;
-      s->riov[i].iov_len = SLOT_BYTES;
+      s->riov[i].iov_base = s->recv + (size_t)i * s->slot_bytes;
+      s->riov[i].iov_len = s->slot_bytes;
       mh->msg_iov = &s->riov[i];
       mh->msg_iovlen = 1;
       mh->msg_control = s->pktinfo ? s->rctl[i] : NULL;
@@ -304,8 +385,10 @@ static void read_batches(sock_t *s) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       // an ICMP error queued on the socket concerns one earlier reply: read on
+      int err = errno;
       s->counters[C_RECV_ERRORS]++;
-      if (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH || errno == EHOSTDOWN) continue;
+      if (report_error(s, err)) return;
+      if (err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH || err == EHOSTDOWN) continue;
       break;
     }
     for (int i = 0; i < n; i++) {
@@ -316,27 +399,7 @@ static void read_batches(sock_t *s) {
     s->counters[C_BATCHES]++;
     s->counters[C_DATAGRAMS] += n;
 
-    napi_handle_scope scope;
-    napi_open_handle_scope(env, &scope);
-    napi_value cb, recv, argv[1], result;
-    napi_get_reference_value(env, s->cb, &cb);
-    napi_get_global(env, &recv); // make_callback wants an object receiver
-    napi_create_int32(env, n, &argv[0]);
-    s->in_callback = 1;
-    napi_status st = napi_make_callback(env, s->actx, recv, cb, 1, argv, &result);
-    s->in_callback = 0;
-    int32_t replies = 0;
-    if (st == napi_ok) napi_get_value_int32(env, result, &replies);
-    else {
-      bool pending = false;
-      napi_is_exception_pending(env, &pending);
-      if (pending) {
-        napi_value err;
-        napi_get_and_clear_last_exception(env, &err);
-        napi_fatal_exception(env, err);
-      }
-    }
-    napi_close_handle_scope(env, scope);
+    int32_t replies = call_js(s, s->cb, int_value, n);
     if (s->closed) return;
     if (replies > 0 && replies <= RECV_SLOTS) send_slots(s, 0, replies);
     if (s->close_pending) { close_now(s); return; }
@@ -353,6 +416,7 @@ static void on_poll(uv_poll_t *h, int status, int events) {
     socklen_t l = sizeof err;
     getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &l);
     s->counters[C_RECV_ERRORS]++;
+    report_error(s, err ? err : EIO);
     return;
   }
   if ((events & UV_WRITABLE) && flush_held(s)) set_poll(s);
@@ -371,6 +435,7 @@ static void on_poll_closed(uv_handle_t *h) {
 static void release(sock_t *s) {
   napi_env env = s->env;
   napi_delete_reference(env, s->cb);
+  if (s->err_cb) napi_delete_reference(env, s->err_cb);
   napi_delete_reference(env, s->recv_ref);
   napi_delete_reference(env, s->send_ref);
   napi_delete_reference(env, s->peers_ref);
@@ -450,39 +515,53 @@ static void *shared(napi_env env, napi_value obj, const char *key, size_t want, 
   return data;
 }
 
-// open({ host, port, family, reusePort, recvBuffer, sendBuffer, recv, send, peers, meta, onBatch }) -> handle
+// Reads `key` (a literal address, IPv6 with an optional %scope) and `port` into `a`.
+// Returns NULL on success, else the message to throw.
+static const char *get_addr(napi_env env, napi_value opts, const char *key, int port, int family, addr_t *a, socklen_t *alen) {
+  char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2] = {0};
+  napi_value hv;
+  size_t hl = 0;
+  if (!get_prop(env, opts, key, &hv) || napi_get_value_string_utf8(env, hv, host, sizeof host, &hl) != napi_ok) return "udp-batch: an address must be a string";
+  if (port < 0 || port > 65535) return "udp-batch: port out of range";
+  memset(a, 0, sizeof *a);
+  if (family == 6) {
+    char *pct = strchr(host, '%');
+    if (pct) { *pct = 0; a->v6.sin6_scope_id = if_nametoindex(pct + 1); if (!a->v6.sin6_scope_id) a->v6.sin6_scope_id = (uint32_t)atoi(pct + 1); }
+    if (inet_pton(AF_INET6, host, &a->v6.sin6_addr) != 1) return "udp-batch: not an IPv6 address";
+    a->v6.sin6_family = AF_INET6;
+    a->v6.sin6_port = htons((uint16_t)port);
+    *alen = sizeof a->v6;
+  } else {
+    if (inet_pton(AF_INET, host, &a->v4.sin_addr) != 1) return "udp-batch: not an IPv4 address";
+    a->v4.sin_family = AF_INET;
+    a->v4.sin_port = htons((uint16_t)port);
+    *alen = sizeof a->v4;
+  }
+  return NULL;
+}
+
+// open({ host, port, family, reusePort, recvBuffer, sendBuffer, recv, send, peers, meta, onBatch,
+//        connectHost?, connectPort?, slotBytes?, onError? }) -> handle
 static napi_value js_open(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value opts;
   napi_get_cb_info(env, info, &argc, &opts, NULL, NULL);
-  char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2] = {0};
-  napi_value hv;
-  size_t hl = 0;
-  if (!get_prop(env, opts, "host", &hv) || napi_get_value_string_utf8(env, hv, host, sizeof host, &hl) != napi_ok) {
-    napi_throw_type_error(env, NULL, "udp-batch: host must be a string");
-    return NULL;
-  }
-  int port = get_int(env, opts, "port", -1), family = get_int(env, opts, "family", 4);
-  if (port < 0 || port > 65535) { napi_throw_range_error(env, NULL, "udp-batch: port out of range"); return NULL; }
-  addr_t a;
-  socklen_t alen;
-  int wildcard;
-  memset(&a, 0, sizeof a);
-  if (family == 6) {
-    char *pct = strchr(host, '%');
-    if (pct) { *pct = 0; a.v6.sin6_scope_id = if_nametoindex(pct + 1); if (!a.v6.sin6_scope_id) a.v6.sin6_scope_id = (uint32_t)atoi(pct + 1); }
-    if (inet_pton(AF_INET6, host, &a.v6.sin6_addr) != 1) { napi_throw_type_error(env, NULL, "udp-batch: not an IPv6 address"); return NULL; }
-    a.v6.sin6_family = AF_INET6;
-    a.v6.sin6_port = htons((uint16_t)port);
-    alen = sizeof a.v6;
-    wildcard = IN6_IS_ADDR_UNSPECIFIED(&a.v6.sin6_addr);
-  } else {
-    if (inet_pton(AF_INET, host, &a.v4.sin_addr) != 1) { napi_throw_type_error(env, NULL, "udp-batch: not an IPv4 address"); return NULL; }
-    a.v4.sin_family = AF_INET;
-    a.v4.sin_port = htons((uint16_t)port);
-    alen = sizeof a.v4;
-    wildcard = a.v4.sin_addr.s_addr == htonl(INADDR_ANY);
-  }
+  int family = get_int(env, opts, "family", 4);
+  addr_t a, peer;
+  socklen_t alen, peerlen = 0;
+  const char *bad = get_addr(env, opts, "host", get_int(env, opts, "port", -1), family, &a, &alen);
+  napi_value ignored;
+  int connect_to = get_prop(env, opts, "connectHost", &ignored);
+  if (!bad && connect_to) bad = get_addr(env, opts, "connectHost", get_int(env, opts, "connectPort", -1), family, &peer, &peerlen);
+  int slot_bytes = get_int(env, opts, "slotBytes", SLOT_BYTES);
+  if (!bad && (slot_bytes < 512 || slot_bytes > SLOT_BYTES)) bad = "udp-batch: slotBytes out of range";
+  if (bad) { napi_throw_type_error(env, NULL, bad); return NULL; }
+  int wildcard = family == 6 ? IN6_IS_ADDR_UNSPECIFIED(&a.v6.sin6_addr) : a.v4.sin_addr.s_addr == htonl(INADDR_ANY);
+  // a connected socket hears its one peer only: the local address is not needed per datagram
+  if (connect_to) wildcard = 0;
+  napi_value errv;
+  napi_valuetype errt = napi_undefined;
+  if (get_prop(env, opts, "onError", &errv)) napi_typeof(env, errv, &errt);
   napi_value cbv;
   napi_valuetype cbt = napi_undefined;
   if (get_prop(env, opts, "onBatch", &cbv)) napi_typeof(env, cbv, &cbt);
@@ -492,11 +571,14 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   if (!s) { napi_throw_error(env, NULL, "udp-batch: out of memory"); return NULL; }
   s->env = env;
   s->family = family;
-  s->recv = shared(env, opts, "recv", (size_t)RECV_SLOTS * SLOT_BYTES, &s->recv_ref);
+  s->slot_bytes = (size_t)slot_bytes;
+  s->connected = connect_to;
+  s->recv = shared(env, opts, "recv", (size_t)RECV_SLOTS * s->slot_bytes, &s->recv_ref);
   s->send = shared(env, opts, "send", (size_t)SEND_SLOTS * SEND_BYTES, &s->send_ref);
   s->peers = shared(env, opts, "peers", (size_t)PEER_SLOTS * PEER_BYTES, &s->peers_ref);
   s->meta = shared(env, opts, "meta", (size_t)META_INTS * 4, &s->meta_ref);
   napi_create_reference(env, cbv, 1, &s->cb);
+  if (errt == napi_function) napi_create_reference(env, errv, 1, &s->err_cb);
   napi_value rname;
   napi_create_string_utf8(env, "nestguard:udp-batch", NAPI_AUTO_LENGTH, &rname);
   napi_async_init(env, NULL, rname, &s->actx);
@@ -525,6 +607,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     if (sb > 0) setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sb, sizeof sb);
   }
   if (!err && bind(fd, &a.sa, alen) < 0) err = errno, step = "bind";
+  if (!err && connect_to && connect(fd, &peer.sa, peerlen) < 0) err = errno, step = "connect";
   if (err) {
     if (fd >= 0) close(fd);
     release(s);
@@ -565,8 +648,10 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   napi_get_value_int32(env, argv[2], &count);
   if (s->closed) { s->counters[C_DROPPED] += count > 0 ? count : 0; return NULL; }
   if (first < 0 || count < 0 || first + count > SEND_SLOTS) { napi_throw_range_error(env, NULL, "udp-batch: send slots out of range"); return NULL; }
+  s->send_errno = 0;
   if (count > 0) send_slots(s, first, count);
-  return NULL;
+  // on a connected socket an undeliverable query means the upstream is unreachable
+  return errno_value(env, s->send_errno);
 }
 
 // info(handle) -> [port, recvBuffer, sendBuffer, batches, datagrams, sent, sendErrors, recvErrors, deferred, dropped, held]

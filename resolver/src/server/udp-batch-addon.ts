@@ -23,11 +23,19 @@ export interface UdpBatchOpenOptions {
   meta: ArrayBuffer;
   /** called with the number of datagrams read; returns the number of replies in send slots 0.. */
   onBatch: (count: number) => number;
+  /** upstream sockets: connected to this address (and `connectPort`) after the bind */
+  connectHost?: string;
+  connectPort?: number;
+  /** bytes per receive slot (default SLOT_BYTES); a longer datagram reads as length -1 */
+  slotBytes?: number;
+  /** an error on the socket (ICMP unreachable on a connected one), by code; without it, counted only */
+  onError?: (code: string) => void;
 }
 
 export interface UdpBatchAddon {
   open(o: UdpBatchOpenOptions): UdpBatchHandle;
-  send(h: UdpBatchHandle, firstSlot: number, count: number): void;
+  /** the code of an error that made a message undeliverable, if one did */
+  send(h: UdpBatchHandle, firstSlot: number, count: number): string | undefined;
   /** [port, recvBuffer, sendBuffer, batches, datagrams, sent, sendErrors, recvErrors, deferred, dropped, held] */
   info(h: UdpBatchHandle): number[];
   pause(h: UdpBatchHandle, paused: boolean): void;

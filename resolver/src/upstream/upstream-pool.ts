@@ -7,6 +7,7 @@ import { TcpTransport } from './tcp-transport.js';
 import { TlsTransport } from './tls-transport.js';
 import { tlsRoots } from './tls-roots.js';
 import { type ExchangeSink, TransportError, type Transport } from './transport.js';
+import type { UdpBatchAddon } from '../server/udp-batch-addon.js';
 import { UdpTransport } from './udp-transport.js';
 import { UpstreamError } from './upstream-error.js';
 import { UpstreamHealth } from './upstream-health.js';
@@ -18,6 +19,8 @@ export interface UpstreamPoolOptions {
   /** extra PEM bundle trusted for DoT/DoH, besides Node's roots */
   tlsCaFile?: string;
   logger?: Logger;
+  /** UDP upstreams go through the batched addon when it serves the listeners; null or absent: node:dgram */
+  udpAddon?: UdpBatchAddon | null;
 }
 
 export interface UpstreamHealthReport {
@@ -194,6 +197,7 @@ export class UpstreamPool {
   /** replaced upstreams whose in-flight tries may still be answered, closed a little later */
   private readonly retiring = new Set<Upstream>();
   private readonly logger: Logger | undefined;
+  private readonly udpAddon: UdpBatchAddon | null;
   private closed = false;
   /** the order the last query got; never changed in place, since queries walk it try after try */
   private lastOrder: Upstream[] = [];
@@ -202,16 +206,17 @@ export class UpstreamPool {
     if (specs.length === 0) throw new Error('upstream: no upstream configured');
     this.tryTimeoutMs = options.tryTimeoutMs;
     this.logger = options.logger;
-    this.upstreams = build(specs, options.tlsCaFile);
+    this.udpAddon = options.udpAddon ?? null;
+    this.upstreams = build(specs, options.tlsCaFile, this.udpAddon);
   }
 
   /**
    * Forwards to `specs` from now on (a configuration reload). Queries already on their way
    * finish on the old upstreams, which are closed once the longest try has passed.
    */
-  replace(specs: UpstreamSpec[], options: Omit<UpstreamPoolOptions, 'logger'>): void {
+  replace(specs: UpstreamSpec[], options: Omit<UpstreamPoolOptions, 'logger' | 'udpAddon'>): void {
     if (specs.length === 0) throw new Error('upstream: no upstream configured');
-    const next = build(specs, options.tlsCaFile);
+    const next = build(specs, options.tlsCaFile, this.udpAddon);
     const old = this.upstreams;
     this.upstreams = next;
     this.lastOrder = [];
@@ -361,10 +366,10 @@ export class UpstreamPool {
   }
 }
 
-function build(specs: UpstreamSpec[], tlsCaFile: string | undefined): Upstream[] {
+function build(specs: UpstreamSpec[], tlsCaFile: string | undefined, udpAddon: UdpBatchAddon | null): Upstream[] {
   const needsTls = specs.some((s) => s.protocol === 'tls' || s.protocol === 'https');
   const ca = needsTls ? tlsRoots(tlsCaFile) : undefined;
-  return specs.map((spec, index) => ({ index, spec, transport: createTransport(spec, ca), tcp: null, health: new UpstreamHealth() }));
+  return specs.map((spec, index) => ({ index, spec, transport: createTransport(spec, ca, udpAddon), tcp: null, health: new UpstreamHealth() }));
 }
 
 /** Whether `a` comes before `b` in `order()`: what its two stable sorts give, as a comparison. */
@@ -376,10 +381,10 @@ function precedes(a: Upstream, b: Upstream): boolean {
   return ka < kb || (ka === kb && a.index < b.index);
 }
 
-function createTransport(spec: UpstreamSpec, ca: string[] | undefined): Transport {
+function createTransport(spec: UpstreamSpec, ca: string[] | undefined, udpAddon: UdpBatchAddon | null): Transport {
   switch (spec.protocol) {
     case 'udp':
-      return new UdpTransport(spec);
+      return new UdpTransport(spec, { addon: udpAddon });
     case 'tcp':
       return new TcpTransport(spec);
     case 'tls':
