@@ -419,7 +419,12 @@ static void on_poll(uv_poll_t *h, int status, int events) {
     report_error(s, err ? err : EIO);
     return;
   }
-  if ((events & UV_WRITABLE) && flush_held(s)) set_poll(s);
+  if (events & UV_WRITABLE) {
+    s->send_errno = 0;
+    if (flush_held(s)) set_poll(s);
+    // a connected socket's held query that proved undeliverable: the upstream is unreachable
+    if (s->send_errno && report_error(s, s->send_errno)) return;
+  }
   if ((events & UV_READABLE) && s->reading) read_batches(s);
 }
 

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { UdpBatchAddon } from '../server/udp-batch-addon.js';
-import { BatchedSlot, BatchedUpstreamIo } from './batched-slot.js';
+import { BatchedSlot } from './batched-slot.js';
+import { BatchedUpstreamIo } from './batched-upstream-io.js';
 import { DgramSlot } from './dgram-slot.js';
 import { RandomIds } from './random-ids.js';
 import { type ExchangeSink, TransportError, type Transport } from './transport.js';
