@@ -93,20 +93,6 @@ typedef struct {
   double counters[C_COUNT];
 } sock_t;
 
-static napi_value throw_errno(napi_env env, const char *what, int err) {
-  char msg[256];
-  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
-  napi_value code, text, e;
-  const char *name = err == EADDRINUSE ? "EADDRINUSE" : err == EADDRNOTAVAIL ? "EADDRNOTAVAIL" : err == EACCES ? "EACCES" : "EIO";
-  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text);
-  napi_create_error(env, code, text, &e);
-  napi_throw(env, e);
-  return NULL;
-}
-
-static void on_poll(uv_poll_t *h, int status, int events);
-
 static const char *errno_name(int err) {
   switch (err) {
     case ECONNREFUSED: return "ECONNREFUSED";
@@ -115,10 +101,26 @@ static const char *errno_name(int err) {
     case EHOSTDOWN: return "EHOSTDOWN";
     case EMSGSIZE: return "EMSGSIZE";
     case EACCES: return "EACCES";
+    case EADDRINUSE: return "EADDRINUSE";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
     case EPERM: return "EPERM";
     default: return "EIO";
   }
 }
+
+static napi_value throw_errno(napi_env env, const char *what, int err) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+  napi_value code, text, e;
+  const char *name = errno_name(err);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text);
+  napi_create_error(env, code, text, &e);
+  napi_throw(env, e);
+  return NULL;
+}
+
+static void on_poll(uv_poll_t *h, int status, int events);
 
 static napi_value errno_value(napi_env env, int err) {
   napi_value v;

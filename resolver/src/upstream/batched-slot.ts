@@ -45,11 +45,6 @@ export class BatchedSlot extends UdpSlot {
     }
   }
 
-  /** the socket's source port (0 once closed) */
-  get port(): number {
-    return this.h === null ? 0 : this.io.addon.info(this.h)[0];
-  }
-
   send(query: Buffer, id: number): void {
     if (this.broken !== null) {
       this.owner.retire(this);

@@ -4,7 +4,7 @@ import { type ExchangeSink, TransportError } from './transport.js';
 /** the timer fires on the event loop's millisecond clock: a deadline this close is due */
 const DUE_SLACK_MS = 1;
 
-export interface Pending {
+interface Pending {
   query: Buffer;
   qEnd: number;
   sink: ExchangeSink;

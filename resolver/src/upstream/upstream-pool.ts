@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { RCODE_REFUSED, RCODE_SERVFAIL } from '../dns/wire.js';
+import type { UdpBatchAddon } from '../server/udp-batch-addon.js';
 import { HttpsTransport } from './https-transport.js';
 import { questionEnd } from './response-match.js';
 import { TcpTransport } from './tcp-transport.js';
 import { TlsTransport } from './tls-transport.js';
 import { tlsRoots } from './tls-roots.js';
 import { type ExchangeSink, TransportError, type Transport } from './transport.js';
-import type { UdpBatchAddon } from '../server/udp-batch-addon.js';
 import { UdpTransport } from './udp-transport.js';
 import { UpstreamError } from './upstream-error.js';
 import { UpstreamHealth } from './upstream-health.js';
