@@ -127,6 +127,9 @@ describe('console end to end', () => {
     await page.getByRole('link', { name: 'Policies' }).click();
     await page.getByRole('link', { name: 'school-e2e-policy' }).click();
     await page.getByTestId('category-adult').check();
+    // the network's own "Saved" notice may still be up (they close after a few seconds): the
+    // one looked for below must be this save's
+    await expect.poll(() => page.getByText('Saved').count(), { timeout: 10_000 }).toBe(0);
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByText('Saved').isVisible()).toBe(true);
     const r = await eventually(() => dnsFrom127002(LISTED), (x) => x.rcode === 'NXDOMAIN');
